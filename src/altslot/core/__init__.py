@@ -1,0 +1,1 @@
+"""The pure core: availability index, finder, ranking and phrasing. No I/O lives here."""
