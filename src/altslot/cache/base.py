@@ -1,0 +1,38 @@
+"""The day-cache interface every backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from altslot.types import DayKey
+
+
+@dataclass(frozen=True, slots=True)
+class DayEntry:
+    """The free slot starts (aware UTC) of one day, when they were fetched, and the slot length.
+
+    ``length_minutes`` is the length Cal.com reported (0 when the day had no slot to learn it from).
+    """
+
+    starts: tuple[datetime, ...]
+    fetched_at: datetime
+    length_minutes: int
+
+
+class DayCache(Protocol):
+    """Stores day entries; expiry beyond ``ttl_seconds`` is the backend's job, freshness the caller's."""
+
+    async def get_many(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
+        """The entries present for ``keys`` (absent keys are left out)."""
+        ...
+
+    async def set_many(self, entries: Mapping[DayKey, DayEntry], ttl_seconds: float) -> None:
+        """Store or replace entries; they may vanish after ``ttl_seconds``."""
+        ...
+
+    async def delete(self, keys: Sequence[DayKey]) -> None:
+        """Forget these days."""
+        ...

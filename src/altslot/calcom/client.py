@@ -1,0 +1,310 @@
+"""Cal.com API v2 over httpx. Only this module imports the HTTP library.
+
+The client takes an ``httpx.AsyncClient`` so one connection pool per Cal.com base URL is shared by all
+tenants on it, and tests or benchmarks can hand in any transport.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+
+from altslot.calcom.errors import (
+    BadRequest,
+    CalcomError,
+    MalformedResponse,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Timeout,
+    TransportError,
+    Unauthorized,
+)
+
+DaySlots = dict[date, list[tuple[datetime, datetime]]]
+"""Slots as ``(start, end)`` pairs (aware UTC) grouped by date in the requested time zone."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    """What Cal.com's ``X-RateLimit-*`` headers said about the key (the tightest named limit)."""
+
+    limit: int
+    remaining: int
+    reset_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A Cal.com booking as altslot needs it."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    status: str
+    event_type_id: int | None
+
+
+def utc_iso(moment: datetime) -> str:
+    """Format an instant the way Cal.com expects it: UTC with milliseconds and ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _instant(text: Any) -> datetime:
+    if not isinstance(text, str):
+        raise MalformedResponse(f"expected a timestamp, got {type(text).__name__}")
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise MalformedResponse(f"bad timestamp {text!r}") from exc
+    if value.tzinfo is None:
+        raise MalformedResponse(f"timestamp without offset {text!r}")
+    return value.astimezone(UTC)
+
+
+def rate_limit_info(headers: Mapping[str, str]) -> RateLimitInfo | None:
+    """Read the tightest ``X-RateLimit-{Limit,Remaining,Reset}-<Name>`` triple, if any was sent."""
+    best: RateLimitInfo | None = None
+    lowered = {k.lower(): v for k, v in headers.items()}
+    for key, value in lowered.items():
+        if not key.startswith("x-ratelimit-remaining-"):
+            continue
+        name = key.removeprefix("x-ratelimit-remaining-")
+        try:
+            info = RateLimitInfo(
+                limit=int(lowered.get(f"x-ratelimit-limit-{name}", "0")),
+                remaining=int(value),
+                reset_seconds=float(lowered.get(f"x-ratelimit-reset-{name}", "60")),
+            )
+        except ValueError:
+            continue
+        if best is None or info.remaining < best.remaining:
+            best = info
+    return best
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return str(error["message"])
+        if isinstance(body.get("message"), str):
+            return str(body["message"])
+    return response.reason_phrase
+
+
+def _raise_for(response: httpx.Response) -> None:
+    status = response.status_code
+    if status < 400:
+        return
+    message = _error_message(response)
+    if status == 429:
+        info = rate_limit_info(response.headers)
+        raise RateLimited(message, reset_seconds=info.reset_seconds if info else 60.0)
+    if status >= 500:
+        raise ServerError(message, status=status)
+    if status in (401, 403):
+        raise Unauthorized(message, status=status)
+    if status == 404:
+        raise NotFound(message, status=status)
+    raise BadRequest(message, status=status)
+
+
+class CalcomClient:
+    """One tenant's view of Cal.com: its API key, the API versions, and a shared connection pool."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        api_key: str | None,
+        *,
+        slots_version: str = "2024-09-04",
+        bookings_version: str = "2024-08-13",
+    ) -> None:
+        self._http = http
+        self._auth = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._slots_version = slots_version
+        self._bookings_version = bookings_version
+        self.last_rate_limit: RateLimitInfo | None = None
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        version: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+    ) -> Any:
+        headers = {**self._auth, "cal-api-version": version}
+        try:
+            response = await self._http.request(method, path, params=params, json=body, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise Timeout(f"{method} {path}: no answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{method} {path}: {type(exc).__name__}") from exc
+        self.last_rate_limit = rate_limit_info(response.headers) or self.last_rate_limit
+        _raise_for(response)
+        try:
+            envelope = response.json()
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise MalformedResponse(f"{method} {path}: body is not JSON") from exc
+        if not isinstance(envelope, dict) or envelope.get("status") != "success" or "data" not in envelope:
+            raise MalformedResponse(f"{method} {path}: not a success envelope")
+        return envelope["data"]
+
+    async def get_slots(
+        self,
+        event_type_id: int,
+        start: datetime,
+        end: datetime,
+        time_zone: str,
+        duration: int | None = None,
+    ) -> DaySlots:
+        """``GET /v2/slots`` in range format: free slots between two instants, grouped by local date."""
+        params = {
+            "eventTypeId": str(event_type_id),
+            "start": utc_iso(start),
+            "end": utc_iso(end),
+            "timeZone": time_zone,
+            "format": "range",
+        }
+        if duration is not None:
+            params["duration"] = str(duration)
+        data = await self._call("GET", "/v2/slots", self._slots_version, params=params)
+        if not isinstance(data, dict):
+            raise MalformedResponse("GET /v2/slots: data is not an object")
+        days: DaySlots = {}
+        for key, items in data.items():
+            try:
+                day = date.fromisoformat(key)
+            except ValueError as exc:
+                raise MalformedResponse(f"GET /v2/slots: bad date key {key!r}") from exc
+            if not isinstance(items, list):
+                raise MalformedResponse(f"GET /v2/slots: {key} is not a list")
+            days[day] = [(_instant(i.get("start")), _instant(i.get("end"))) for i in items]
+        return days
+
+    async def create_booking(
+        self,
+        event_type_id: int,
+        start: datetime,
+        attendee: Mapping[str, Any],
+        *,
+        length_minutes: int | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Booking:
+        """``POST /v2/bookings``: book ``start`` for the attendee."""
+        body: dict[str, Any] = {"eventTypeId": event_type_id, "start": utc_iso(start), "attendee": attendee}
+        if length_minutes is not None:
+            body["lengthInMinutes"] = length_minutes
+        if metadata:
+            body["metadata"] = dict(metadata)
+        return _booking(await self._call("POST", "/v2/bookings", self._bookings_version, body=body))
+
+    async def cancel_booking(self, uid: str, reason: str | None = None) -> Booking:
+        """``POST /v2/bookings/{uid}/cancel``."""
+        body = {"cancellationReason": reason} if reason else {}
+        data = await self._call("POST", f"/v2/bookings/{uid}/cancel", self._bookings_version, body=body)
+        return _booking(data)
+
+    async def reschedule_booking(self, uid: str, start: datetime, reason: str | None = None) -> Booking:
+        """``POST /v2/bookings/{uid}/reschedule``: Cal.com answers with the new booking (a new uid)."""
+        body: dict[str, Any] = {"start": utc_iso(start)}
+        if reason:
+            body["reschedulingReason"] = reason
+        data = await self._call("POST", f"/v2/bookings/{uid}/reschedule", self._bookings_version, body=body)
+        return _booking(data)
+
+    async def reserve_slot(
+        self, event_type_id: int, start: datetime, minutes: int, duration: int | None = None
+    ) -> tuple[str, datetime]:
+        """``POST /v2/slots/reservations``: hold a slot; returns the reservation uid and its expiry."""
+        body: dict[str, Any] = {
+            "eventTypeId": event_type_id,
+            "slotStart": utc_iso(start),
+            "reservationDuration": minutes,
+        }
+        if duration is not None:
+            body["slotDuration"] = duration
+        data = await self._call("POST", "/v2/slots/reservations", self._slots_version, body=body)
+        if not isinstance(data, dict) or not isinstance(data.get("reservationUid"), str):
+            raise MalformedResponse("POST /v2/slots/reservations: no reservationUid")
+        return data["reservationUid"], _instant(data.get("reservationUntil"))
+
+    async def release_slot(self, reservation_uid: str) -> None:
+        """``DELETE /v2/slots/reservations/{uid}``."""
+        await self._call("DELETE", f"/v2/slots/reservations/{reservation_uid}", self._slots_version)
+
+
+class CalcomPool:
+    """One bounded connection pool per Cal.com base URL, shared by every tenant that uses it."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        max_connections: int,
+        slots_version: str,
+        bookings_version: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 2.0))
+        self._limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections
+        )
+        self._versions = {"slots_version": slots_version, "bookings_version": bookings_version}
+        self._transport = transport
+        self._http: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, base_url: str, api_key: str | None) -> CalcomClient:
+        """A client for one tenant's key on the shared pool of ``base_url``."""
+        http = self._http.get(base_url)
+        if http is None:
+            http = httpx.AsyncClient(
+                base_url=base_url, timeout=self._timeout, limits=self._limits, transport=self._transport
+            )
+            self._http[base_url] = http
+        return CalcomClient(http, api_key, **self._versions)
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        for http in self._http.values():
+            await http.aclose()
+        self._http.clear()
+
+
+def _booking(data: Any) -> Booking:
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), str):
+        raise MalformedResponse("booking response without uid")
+    event_type = data.get("eventTypeId") or (data.get("eventType") or {}).get("id")
+    return Booking(
+        uid=data["uid"],
+        start=_instant(data.get("start")),
+        end=_instant(data.get("end")),
+        status=str(data.get("status", "")),
+        event_type_id=int(event_type)
+        if isinstance(event_type, int | str) and str(event_type).isdigit()
+        else None,
+    )
+
+
+__all__ = [
+    "Booking",
+    "CalcomClient",
+    "CalcomError",
+    "CalcomPool",
+    "DaySlots",
+    "RateLimitInfo",
+    "rate_limit_info",
+    "utc_iso",
+]

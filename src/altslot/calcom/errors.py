@@ -1,0 +1,71 @@
+"""Everything that can go wrong talking to Cal.com.
+
+    CalcomError
+    ├── RetryableError          worth another try (later, or after Cal.com's reset)
+    │   ├── TransportError      connection refused, reset or dropped
+    │   ├── Timeout             no answer within the per-call timeout
+    │   ├── ServerError         5xx
+    │   └── RateLimited         429; carries the reset seconds Cal.com reported
+    └── FatalError              the same call will fail again
+        ├── BadRequest          400 / 422: Cal.com refused the input (e.g. the slot is taken)
+        ├── Unauthorized        401 / 403: the tenant's API key is wrong or lacks rights
+        ├── NotFound            404
+        └── MalformedResponse   a body that is not the documented envelope
+
+Retry, the circuit breaker and the HTTP mapping classify by these types, never by raw status codes.
+"""
+
+from __future__ import annotations
+
+
+class CalcomError(Exception):
+    """Base of all Cal.com failures; ``status`` is the HTTP status when there was a response."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class RetryableError(CalcomError):
+    """A failure that may pass on a later attempt."""
+
+
+class TransportError(RetryableError):
+    """The connection failed before a response arrived."""
+
+
+class Timeout(RetryableError):
+    """Cal.com did not answer within the per-call timeout."""
+
+
+class ServerError(RetryableError):
+    """Cal.com answered with a 5xx status."""
+
+
+class RateLimited(RetryableError):
+    """Cal.com answered 429; ``reset_seconds`` is when it will accept the key again."""
+
+    def __init__(self, message: str, *, reset_seconds: float, status: int | None = 429) -> None:
+        super().__init__(message, status=status)
+        self.reset_seconds = reset_seconds
+
+
+class FatalError(CalcomError):
+    """A failure that repeats on every attempt; never retried."""
+
+
+class BadRequest(FatalError):
+    """Cal.com refused the request's content (400/422); ``message`` is Cal.com's own text."""
+
+
+class Unauthorized(FatalError):
+    """The API key was refused (401/403)."""
+
+
+class NotFound(FatalError):
+    """The event type or booking does not exist (404)."""
+
+
+class MalformedResponse(FatalError):
+    """The response body is not what Cal.com documents."""

@@ -1,0 +1,114 @@
+"""Tenants resolved from settings: secrets read, policy built, tokens indexed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+from pydantic import SecretStr
+
+from altslot.config import Settings, TenantSettings
+from altslot.core.models import Language, Policy
+from altslot.types import TenantId
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """One business: its Cal.com access, its calendar policy and the event types it owns."""
+
+    id: TenantId
+    calcom_base_url: str
+    calcom_api_key: str | None
+    language: Language
+    policy: Policy
+    event_types: Mapping[int, int | None]
+    webhook_secret: str | None = field(repr=False)
+
+    def owns(self, event_type_id: int) -> bool:
+        """True when the event type is configured for this tenant."""
+        return event_type_id in self.event_types
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+class TenantRegistry:
+    """Maps caller tokens to tenants; lookups compare digests so token length and content do not leak."""
+
+    def __init__(self, tenants: Mapping[TenantId, Tenant], tokens: Mapping[bytes, TenantId]) -> None:
+        self._tenants = dict(tenants)
+        self._tokens = dict(tokens)
+
+    def by_token(self, token: str) -> Tenant | None:
+        """The tenant a bearer token belongs to, or None."""
+        wanted = _digest(token)
+        found: TenantId | None = None
+        for digest, tenant_id in self._tokens.items():
+            if hmac.compare_digest(digest, wanted):
+                found = tenant_id
+        return None if found is None else self._tenants[found]
+
+    def get(self, tenant_id: str) -> Tenant | None:
+        """The tenant with this id, or None."""
+        return self._tenants.get(TenantId(tenant_id))
+
+    def __iter__(self) -> Iterator[Tenant]:
+        return iter(self._tenants.values())
+
+    def __len__(self) -> int:
+        return len(self._tenants)
+
+
+def _secret(value: SecretStr | None, var: str | None, env: Mapping[str, str]) -> str | None:
+    if var:
+        return env.get(var)
+    return value.get_secret_value() if value else None
+
+
+def build_tenant(name: str, cfg: TenantSettings, settings: Settings, env: Mapping[str, str]) -> Tenant:
+    """Resolve one tenant's secrets and policy."""
+    calendar = (
+        holidays.country_holidays(cfg.holidays.country, subdiv=cfg.holidays.subdivision)
+        if cfg.holidays
+        else frozenset()
+    )
+    policy = Policy(
+        zone=ZoneInfo(cfg.time_zone),
+        hours=cfg.hours(),
+        holidays=calendar,
+        horizon_days=settings.search.horizon_days,
+        time_window_hours=settings.search.time_window_hours,
+        minimum_notice=timedelta(minutes=cfg.minimum_notice_minutes),
+    )
+    key = _secret(cfg.calcom_api_key, cfg.calcom_api_key_env, env)
+    secret = _secret(cfg.webhook_secret, cfg.webhook_secret_env, env)
+    return Tenant(
+        id=TenantId(name),
+        calcom_base_url=(cfg.calcom_base_url or settings.calcom.base_url).rstrip("/"),
+        calcom_api_key=key,
+        language=cfg.language,
+        policy=policy,
+        event_types=cfg.event_type_ids(),
+        webhook_secret=secret,
+    )
+
+
+def build_registry(settings: Settings, env: Mapping[str, str]) -> TenantRegistry:
+    """All tenants of the settings, with their caller tokens indexed."""
+    tenants: dict[TenantId, Tenant] = {}
+    tokens: dict[bytes, TenantId] = {}
+    for name, cfg in settings.tenants.items():
+        tenant = build_tenant(name, cfg, settings, env)
+        tenants[tenant.id] = tenant
+        raw = [t.get_secret_value() for t in cfg.tokens]
+        if cfg.tokens_env:
+            raw += [t.strip() for t in env.get(cfg.tokens_env, "").split(",") if t.strip()]
+        for token in raw:
+            tokens[_digest(token)] = tenant.id
+    return TenantRegistry(tenants, tokens)
