@@ -26,6 +26,9 @@ from altslot.calcom.errors import (
     Unauthorized,
 )
 
+Transport = httpx.AsyncBaseTransport
+"""Where requests go: the network by default, or any transport (a handler, the simulator app) in tests."""
+
 DaySlots = dict[date, list[tuple[datetime, datetime]]]
 """Slots as ``(start, end)`` pairs (aware UTC) grouped by date in the requested time zone."""
 
@@ -256,7 +259,7 @@ class CalcomPool:
         max_connections: int,
         slots_version: str,
         bookings_version: str,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 2.0))
         self._limits = httpx.Limits(

@@ -1,0 +1,111 @@
+"""The FastAPI application: auth, routes, and error mapping (422 / 401 / 404 / 503, never a 500)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from altslot.api.limits import BodyLimit
+from altslot.runtime import Runtime
+from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse, UnavailableResponse
+from altslot.service import InvalidField, NotOwned, Unavailable
+from altslot.tenants import Tenant
+
+log = logging.getLogger("altslot.api")
+_bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
+
+
+class _Unauthorized(Exception):
+    pass
+
+
+def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(ErrorResponse(error=error, message=message).model_dump(), status, headers=headers)
+
+
+def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
+    """Build the ASGI app around a runtime (closed on shutdown when ``own_runtime``)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_runtime:
+            await runtime.aclose()
+
+    app = FastAPI(
+        title="altslot",
+        summary="Verified alternative appointment times in front of the Cal.com API.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+
+    def tenant(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Tenant:
+        found = runtime.tenants.by_token(credentials.credentials) if credentials else None
+        if found is None:
+            raise _Unauthorized
+        return found
+
+    @app.exception_handler(_Unauthorized)
+    async def unauthorized(request: Request, exc: _Unauthorized) -> JSONResponse:
+        return _error(401, "unauthorized", "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(NotOwned)
+    async def not_owned(request: Request, exc: NotOwned) -> JSONResponse:
+        return _error(404, "not_found", f"event type {exc.args[0]} is not configured for this tenant")
+
+    @app.exception_handler(InvalidField)
+    async def invalid_field(request: Request, exc: InvalidField) -> JSONResponse:
+        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        return JSONResponse({"detail": detail}, 422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Echoing inputs back would copy callers' personal data into responses and logs.
+        detail = [
+            {"loc": list(e["loc"]), "msg": str(e["msg"]).removeprefix("Value error, "), "type": e["type"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, 422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _error(503, "internal_error", "the service could not answer; please try again")
+
+    @app.post(
+        "/api/appointments/alternatives",
+        response_model=AlternativesResponse,
+        responses={
+            401: {"model": ErrorResponse},
+            404: {"model": ErrorResponse},
+            503: {"model": UnavailableResponse},
+        },
+        summary="Find verified alternatives around a desired time",
+    )
+    async def alternatives(
+        body: AlternativesRequest, caller: Annotated[Tenant, Depends(tenant)]
+    ) -> AlternativesResponse | JSONResponse:
+        answer = await runtime.searcher.search(caller, body)
+        if isinstance(answer, Unavailable):
+            headers = {"Retry-After": str(answer.body.retry_after_seconds)}
+            return JSONResponse(answer.body.model_dump(), 503, headers=headers)
+        return answer
+
+    @app.get("/healthz", summary="The process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", summary="Dependencies are reachable")
+    async def readyz() -> dict[str, Any]:
+        return {"status": "ok", "tenants": len(runtime.tenants), "cache": runtime.settings.cache.backend}
+
+    return BodyLimit(app)

@@ -1,0 +1,14 @@
+"""An import-string entry for uvicorn workers: each process builds its own runtime from the config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from altslot.api.app import create_app
+from altslot.config import load_settings
+from altslot.runtime import build_runtime
+
+
+def app_from_env() -> Any:
+    """Build the app from ``$ALTSLOT_CONFIG`` and the environment."""
+    return create_app(build_runtime(load_settings()))

@@ -1,0 +1,31 @@
+"""Run one search in process (the ``find`` command) through the same service the HTTP API uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from altslot.config import Settings
+from altslot.runtime import build_runtime
+from altslot.schemas import AlternativesRequest
+from altslot.service import InvalidField, NotOwned, Unavailable
+
+
+async def run_search(settings: Settings, tenant_name: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """Answer one request for a named tenant; returns the HTTP status it would get and the JSON body."""
+    runtime = build_runtime(settings)
+    try:
+        tenant = runtime.tenants.get(tenant_name)
+        if tenant is None:
+            raise LookupError(f"--tenant: no tenant {tenant_name!r} in the config")
+        request = AlternativesRequest.model_validate(body)
+        try:
+            answer = await runtime.searcher.search(tenant, request)
+        except NotOwned as exc:
+            raise LookupError(f"--event-type: {exc.args[0]} is not configured for tenant {tenant_name}") from None
+        except InvalidField as exc:
+            raise LookupError(f"--at: {exc.message}") from None
+        if isinstance(answer, Unavailable):
+            return 503, answer.body.model_dump(mode="json")
+        return 200, answer.model_dump(mode="json")
+    finally:
+        await runtime.aclose()

@@ -1,0 +1,132 @@
+"""Request and response bodies of the HTTP API (the JSON contract of DESIGN §3)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Strategy = Literal["same_day_earlier", "same_day_later", "next_workday", "next_week", "next_available"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def check_zone(value: str | None) -> str | None:
+    """Reject time zones zoneinfo does not know."""
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+class WindowIn(_Body):
+    """A daily window of wall-clock time, e.g. ``{"start": "09:00", "end": "12:00"}``."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WindowIn:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class ExcludeIn(_Body):
+    """An interval the caller cannot take; without an offset the times are wall time in ``time_zone``."""
+
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExcludeIn:
+        if (self.start.tzinfo is None) != (self.end.tzinfo is None):
+            raise ValueError("give both start and end with an offset, or neither")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class AlternativesRequest(_Body):
+    """``POST /api/appointments/alternatives``."""
+
+    event_type_id: Annotated[int, Field(gt=0, examples=[1412903])]
+    desired_start: Annotated[datetime, Field(examples=["2025-10-01T14:00"])]
+    time_zone: Annotated[str | None, Field(examples=["Europe/Berlin"])] = None
+    duration_minutes: Annotated[int | None, Field(gt=0, le=1440)] = None
+    max_alternatives: Annotated[int | None, Field(ge=1, le=10)] = None
+    language: Literal["de", "en"] | None = None
+    preferred_window: Literal["morning", "afternoon", "evening"] | WindowIn | None = None
+    exclude: Annotated[list[ExcludeIn], Field(max_length=50)] = []
+    deadline_ms: Annotated[int | None, Field(ge=1, le=60_000)] = None
+
+    _zone = field_validator("time_zone")(check_zone)
+
+
+class RequestedOut(BaseModel):
+    start: datetime
+    adjusted_start: datetime | None
+    why_not: (
+        Literal[
+            "busy", "outside_hours", "non_workday", "holiday", "min_notice", "in_past", "beyond_horizon", "unknown"
+        ]
+        | None
+    )
+
+
+class AlternativeOut(BaseModel):
+    start: datetime
+    end: datetime
+    strategy: Strategy
+    label: str
+    score: int
+
+
+class FreshnessOut(BaseModel):
+    as_of: datetime | None
+    age_seconds: float | None
+    stale: bool
+
+
+class SearchStatsOut(BaseModel):
+    upstream_calls: int
+    cache_hits: int
+    cache_misses: int
+    duration_ms: float
+    timeout_hit: bool
+    degraded: Literal["stale", "partial"] | None
+    strategies_tried: list[Strategy]
+
+
+class AlternativesResponse(BaseModel):
+    """The answer: is the wish free, what to offer instead, and a sentence to speak."""
+
+    available: bool
+    requested: RequestedOut
+    alternatives: list[AlternativeOut]
+    response_text: str
+    freshness: FreshnessOut
+    search: SearchStatsOut
+
+
+class UnavailableResponse(BaseModel):
+    """503: Cal.com cannot be reached and no usable cache exists."""
+
+    error: Literal["upstream_unavailable"] = "upstream_unavailable"
+    cause: Literal["unreachable", "rate_limited", "auth"]
+    response_text: str
+    retry_after_seconds: int
+
+
+class ErrorResponse(BaseModel):
+    """401 / 404 / 413-as-422 and other plain errors."""
+
+    error: str
+    message: str

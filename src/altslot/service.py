@@ -1,0 +1,169 @@
+"""One search, end to end: validate against the tenant, assemble availability, run the finder, phrase.
+
+The HTTP routes and the ``altslot find`` command both call ``Searcher.search``; neither holds logic.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from altslot.schemas import (
+    AlternativeOut,
+    AlternativesRequest,
+    AlternativesResponse,
+    FreshnessOut,
+    RequestedOut,
+    SearchStatsOut,
+    UnavailableResponse,
+)
+from altslot.availability import Availability, DaysQuery, FetchReport
+from altslot.calcom.client import CalcomPool, DaySlots
+from altslot.calcom.errors import RateLimited, Unauthorized
+from altslot.core.calendar import named_window, search_days
+from altslot.core.finder import find_alternatives
+from altslot.core.models import SearchRequest, TimeWindow
+from altslot.core.phrasing import label, phrase, unavailable_text
+from altslot.tenants import Tenant
+from altslot.types import Clock, EventTypeId, Interval
+
+MAX_PAST = timedelta(days=1)
+MAX_FUTURE = timedelta(days=366)
+
+
+class NotOwned(Exception):
+    """The event type does not belong to the caller's tenant (answered as 404)."""
+
+
+class InvalidField(Exception):
+    """A field is well-formed but unusable (answered as 422 naming the field)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+Cause = Literal["unreachable", "rate_limited", "auth"]
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Nothing usable could be assembled; the route answers 503 with this."""
+
+    body: UnavailableResponse
+
+
+def _cause(report: FetchReport) -> tuple[Cause, int]:
+    for error in report.errors:
+        if isinstance(error, Unauthorized):
+            return "auth", 300
+        if isinstance(error, RateLimited):
+            return "rate_limited", max(1, round(error.reset_seconds))
+    return "unreachable", 10
+
+
+def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+class Searcher:
+    """Answers alternatives requests for any tenant, sharing one availability assembler."""
+
+    def __init__(
+        self, availability: Availability, pool: CalcomPool, clock: Clock, deadline_seconds: float, max_alts: int
+    ) -> None:
+        self._availability = availability
+        self._pool = pool
+        self._clock = clock
+        self._deadline = deadline_seconds
+        self._max_alternatives = max_alts
+
+    def _request(self, tenant: Tenant, body: AlternativesRequest, now: datetime) -> SearchRequest:
+        if not tenant.owns(body.event_type_id):
+            raise NotOwned(body.event_type_id)
+        zone = ZoneInfo(body.time_zone) if body.time_zone else tenant.policy.zone
+        desired = _wall(body.desired_start, zone)
+        if desired < now - MAX_PAST:
+            raise InvalidField("desired_start", "lies in the past; ask for a time from today on")
+        if desired > now + MAX_FUTURE:
+            raise InvalidField("desired_start", "lies more than a year ahead")
+        window: TimeWindow | None = None
+        if isinstance(body.preferred_window, str):
+            window = named_window(body.preferred_window)
+        elif body.preferred_window is not None:
+            window = TimeWindow(body.preferred_window.start, body.preferred_window.end)
+        minutes = body.duration_minutes or tenant.event_types.get(body.event_type_id) or 0
+        return SearchRequest(
+            desired_start=desired,
+            duration=timedelta(minutes=minutes),
+            max_alternatives=body.max_alternatives or self._max_alternatives,
+            language=body.language or tenant.language,
+            preferred_window=window,
+            exclude=tuple(Interval(_wall(x.start, zone), _wall(x.end, zone)) for x in body.exclude),
+        )
+
+    async def search(self, tenant: Tenant, body: AlternativesRequest) -> AlternativesResponse | Unavailable:
+        """Answer one alternatives request (raises ``NotOwned`` / ``InvalidField`` for the caller's errors)."""
+        started = _time.perf_counter()
+        now = self._clock()
+        request = self._request(tenant, body, now)
+        policy = tenant.policy
+        first, last = search_days(request, policy, now)
+        minutes = int(request.duration.total_seconds() // 60)
+        client = self._pool.client(tenant.calcom_base_url, tenant.calcom_api_key)
+
+        async def fetch(start: datetime, end: datetime) -> DaySlots:
+            return await client.get_slots(
+                body.event_type_id, start, end, policy.zone.key, body.duration_minutes or None
+            )
+
+        deadline = min(self._deadline, (body.deadline_ms or 1e9) / 1000)
+        query = DaysQuery(tenant.id, EventTypeId(body.event_type_id), minutes, policy.zone, first, last)
+        report = await self._availability.collect(query, fetch, wait_seconds=deadline)
+        if not report.entries and (report.errors or report.timeout_hit):
+            cause, retry = _cause(report)
+            text = unavailable_text(cause, request.language)
+            return Unavailable(UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry))
+        index = report.index(request.duration or None)
+        if not request.duration:
+            request = replace(request, duration=index.duration)
+        result = find_alternatives(request, index, policy, now)
+        alternatives = [
+            AlternativeOut(
+                start=a.start.astimezone(policy.zone),
+                end=a.end.astimezone(policy.zone),
+                strategy=a.strategy,
+                label=label(a.start, policy, now, request.language),
+                score=a.score,
+            )
+            for a in result.alternatives
+        ]
+        degraded: Literal["partial"] | None = "partial" if report.errors or report.timeout_hit else None
+        age = (now - report.as_of).total_seconds() if report.as_of else None
+        return AlternativesResponse(
+            available=result.available,
+            requested=RequestedOut(
+                start=result.requested.astimezone(policy.zone),
+                adjusted_start=result.adjusted_start.astimezone(policy.zone) if result.adjusted_start else None,
+                why_not=result.why_not,
+            ),
+            alternatives=alternatives,
+            response_text=phrase(result, request, policy, now),
+            freshness=FreshnessOut(as_of=report.as_of, age_seconds=age and max(age, 0.0), stale=False),
+            search=SearchStatsOut(
+                upstream_calls=report.upstream_calls,
+                cache_hits=report.cache_hits,
+                cache_misses=report.cache_misses,
+                duration_ms=round((_time.perf_counter() - started) * 1000, 2),
+                timeout_hit=report.timeout_hit,
+                degraded=degraded,
+                strategies_tried=list(result.strategies_tried),
+            ),
+        )
+
+
+__all__ = ["InvalidField", "NotOwned", "Searcher", "Unavailable"]

@@ -1,0 +1,101 @@
+"""Configuration loading: the documented example, env overrides and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from altslot.cli import app
+from altslot.config import ConfigError, load_settings
+from altslot.tenants import build_registry
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "altslot.toml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "altslot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_design_example_loads_as_is() -> None:
+    """The configuration example of the design document loads without a change."""
+    settings = load_settings(EXAMPLE)
+    salon = settings.tenants["salon"]
+    assert settings.search.horizon_days == 14
+    assert salon.time_zone == "Europe/Berlin"
+    assert salon.event_type_ids() == {1412903: None}
+
+
+def test_environment_overrides_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ALTSLOT_SECTION__KEY variables beat the file, including nested tenant keys."""
+    monkeypatch.setenv("ALTSLOT_CACHE__BACKEND", "redis")
+    monkeypatch.setenv("ALTSLOT_TENANTS__SALON__CALCOM_API_KEY", "cal_live_secret")
+    settings = load_settings(EXAMPLE)
+    assert settings.cache.backend == "redis"
+    key = settings.tenants["salon"].calcom_api_key
+    assert key is not None and key.get_secret_value() == "cal_live_secret"
+
+
+def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ALTSLOT_CONFIG names the file when no path is given."""
+    monkeypatch.setenv("ALTSLOT_CONFIG", str(EXAMPLE))
+    assert "salon" in load_settings().tenants
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\ntime_zone="Europe/Berln"', "tenants.a.time_zone: unknown"),
+        ("[search]\nhorizon_days = 0", "search.horizon_days:"),
+        ("[cache]\nbakend = 'memory'", "cache.bakend:"),
+        ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nbusiness_hours={mon="9-5"}', "tenants.a.business_hours:"),
+        ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nworkdays=["monday"]', "tenants.a.workdays:"),
+        ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nholidays={country="XX"}', "tenants.a.holidays:"),
+        ('[tenants.a]\ntokens=["t"]', "tenants.a.event_types:"),
+        ('[tenants.a]\nevent_types=[1]', "tenants.a.tokens:"),
+        ('[tenants.a]\ntokens_env="NOPE_UNSET"\nevent_types=[1]', "NOPE_UNSET is not set"),
+        ("[calcom]\nbase_url='api.cal.com'", "calcom.base_url:"),
+        ("this is = = not toml", "not valid TOML"),
+    ],
+)
+def test_invalid_config_is_one_line_naming_the_key(tmp_path: Path, text: str, expected: str) -> None:
+    """Every invalid configuration becomes one line that names the key and the problem."""
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, text))
+    message = str(info.value)
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_cli_exits_2_on_invalid_config(tmp_path: Path) -> None:
+    """A command given a bad file prints one line and exits with code 2."""
+    path = write(tmp_path, "[search]\nhorizon_days = 0")
+    result = CliRunner().invoke(app, ["find", "--config", str(path), "--tenant", "a", "--event-type", "1", "--at", "x"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "search.horizon_days" in result.output
+
+
+def test_secrets_from_environment_variables(tmp_path: Path) -> None:
+    """tokens_env, calcom_api_key_env and webhook_secret_env read their values from the environment."""
+    path = write(
+        tmp_path,
+        '[tenants.a]\ntokens_env="A_TOKENS"\ncalcom_api_key_env="A_KEY"\nwebhook_secret_env="A_HOOK"\n'
+        "event_types=[7]\nbusiness_hours={mon='08:00-12:00', sat='09:00-13:00'}\nworkdays=['mon','sat']\n",
+    )
+    env = {"A_TOKENS": "one, two", "A_KEY": "cal_x", "A_HOOK": "whsec_x"}
+    import os
+
+    os.environ.update(env)
+    try:
+        registry = build_registry(load_settings(path), env)
+    finally:
+        for key in env:
+            os.environ.pop(key)
+    tenant = registry.by_token("two")
+    assert tenant is not None and tenant.calcom_api_key == "cal_x" and tenant.webhook_secret == "whsec_x"
+    assert sorted(tenant.policy.hours) == [0, 5]
+    assert registry.by_token("three") is None
