@@ -1,0 +1,146 @@
+"""A small world for end-to-end tests: simulated Cal.com accounts and altslot, all on real sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from altslot.api import create_app
+from altslot.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
+from altslot.runtime import build_runtime
+from altslot.serving import RunningServer, start_in_thread
+from altslot.sim import create_app as create_sim
+from altslot.sim.datafile import parse_data
+
+NOW = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
+EVENT = 1412903
+TOKEN = "salon-token"
+
+
+def salon_data(
+    *,
+    bookings: Sequence[tuple[str, str]] = (),
+    closed: Sequence[date] = (),
+    api_key: str = "cal_test_salon",
+    now: datetime = NOW,
+    latency: tuple[int, int] = (0, 0),
+) -> dict[str, Any]:
+    """Cal.com data for a Berlin salon, Mon–Fri 09–18, one 30-minute event type.
+
+    ``bookings`` are Berlin wall-clock ``("2025-09-30 14:00", "2025-09-30 14:30")`` pairs;
+    ``closed`` dates get a 00:00–00:00 override (Cal.com lists nothing there).
+    """
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+
+    def utc(text: str) -> str:
+        return datetime.fromisoformat(text).replace(tzinfo=berlin).astimezone(UTC).isoformat()
+
+    return {
+        "now": now.isoformat(),
+        "api_keys": [api_key],
+        "schedules": {
+            "salon": {
+                "time_zone": "Europe/Berlin",
+                "availability": [{"days": [1, 2, 3, 4, 5], "start_time": "09:00", "end_time": "18:00"}],
+                "date_overrides": [{"date": d.isoformat(), "start_time": "00:00", "end_time": "00:00"} for d in closed],
+            }
+        },
+        "event_types": [{"id": EVENT, "length": 30, "schedule": "salon"}],
+        "bookings": [
+            {"uid": f"b{i}", "event_type_id": EVENT, "start": utc(s), "end": utc(e)}
+            for i, (s, e) in enumerate(bookings)
+        ],
+    }
+
+
+def tenant_settings(token: str, api_key: str, base_url: str | None = None) -> TenantSettings:
+    """A salon tenant as altslot is configured for it."""
+    return TenantSettings.model_validate(
+        {
+            "tokens": [token],
+            "calcom_api_key": api_key,
+            "calcom_base_url": base_url,
+            "time_zone": "Europe/Berlin",
+            "language": "de",
+            "business_hours": {"start": "09:00", "end": "18:00"},
+            "holidays": HolidaySettings(country="DE", subdivision="BY"),
+            "event_types": [EVENT],
+        }
+    )
+
+
+@dataclass
+class World:
+    """Running simulators and one altslot in front of them."""
+
+    sims: list[RunningServer]
+    api: RunningServer
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+
+    def search(self, token: str = TOKEN, **body: Any) -> httpx.Response:
+        """POST an alternatives request."""
+        body.setdefault("event_type_id", EVENT)
+        return self.http.post(
+            f"{self.api.url}/api/appointments/alternatives",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def slot_calls(self, sim: int = 0) -> int:
+        """How many GET /v2/slots the simulator has served."""
+        stats = self.http.get(f"{self.sims[sim].url}/_sim/stats").json()
+        return int(stats["requests"].get("GET /v2/slots", 0))
+
+
+@contextmanager
+def running(
+    *datas: dict[str, Any], extra_tenants: int = 0, now: datetime = NOW, horizon_days: int = 14
+) -> Iterator[World]:
+    """Start one simulator per data dict and altslot with one tenant per simulator."""
+    with ExitStack() as stack:
+        sims = []
+        for data in datas:
+            sim = start_in_thread(create_sim(parse_data(data)))
+            stack.callback(sim.stop)
+            sims.append(sim)
+        tenants = {
+            ("salon" if i == 0 else f"salon{i}"): tenant_settings(
+                TOKEN if i == 0 else f"{TOKEN}{i}", data["api_keys"][0], sims[i].url
+            )
+            for i, data in enumerate(datas)
+        }
+        settings = Settings(
+            calcom=CalcomSettings(base_url=sims[0].url),
+            search=SearchSettings(horizon_days=horizon_days),
+            tenants=tenants,
+        )
+        runtime = build_runtime(settings, clock=lambda: now, env={})
+        api = start_in_thread(create_app(runtime))
+        stack.callback(api.stop)
+        world = World(sims, api)
+        stack.callback(world.http.close)
+        yield world
+
+
+def berlin(text: str) -> str:
+    """An ISO timestamp with Berlin's offset on that date, as altslot answers."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Europe/Berlin")).isoformat()
+
+
+def day_full(day: str) -> list[tuple[str, str]]:
+    """Bookings that fill a whole 09–18 day."""
+    return [(f"{day} {h:02d}:00", f"{day} {h + 1:02d}:00") for h in range(9, 18)]
+
+
+def days_from(start: date, count: int) -> list[date]:
+    """``count`` consecutive dates."""
+    return [start + timedelta(days=i) for i in range(count)]
