@@ -1,0 +1,98 @@
+"""What happened, as plain values: the service emits events, observers (metrics, logs) subscribe.
+
+Emitting never fails a request: an observer that raises is reported once through ``logging`` and
+otherwise ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+log = logging.getLogger("altslot.events")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDone:
+    """One answered alternatives search (the seed's per-search log fields, plus tenant and request id)."""
+
+    tenant: str
+    request_id: str
+    event_type_id: int
+    api_calls_made: int
+    cache_hits: int
+    cache_misses: int
+    stale_hits: int
+    duration_ms: float
+    alternatives_found: int
+    strategy_used: str | None
+    fallback_triggered: bool
+    timeout_hit: bool
+    degraded: str | None
+    available: bool
+    why_not: str | None
+    status: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamCall:
+    """One HTTP call to Cal.com; ``status`` is None when no response arrived."""
+
+    tenant: str
+    endpoint: str
+    status: int | None
+    duration_seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheLookup:
+    """Days found fresh, stale or missing for one search."""
+
+    tenant: str
+    result: Literal["hit", "stale", "miss"]
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class BreakerTransition:
+    """A circuit breaker changed state."""
+
+    tenant: str
+    state: Literal["closed", "open", "half_open"]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitWait:
+    """A call waited for the client-side rate limiter."""
+
+    tenant: str
+    seconds: float
+
+
+Event = SearchDone | UpstreamCall | CacheLookup | BreakerTransition | RateLimitWait
+Observer = Callable[[Event], None]
+
+
+class Events:
+    """A list of observers; ``emit`` hands each event to all of them, in order."""
+
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+        self._broken: set[int] = set()
+
+    def subscribe(self, observer: Observer) -> None:
+        """Add an observer."""
+        self._observers.append(observer)
+
+    def emit(self, event: Event) -> None:
+        """Deliver ``event`` to every observer; a failing observer never fails the caller."""
+        for observer in self._observers:
+            try:
+                observer(event)
+            except Exception:
+                if id(observer) not in self._broken:
+                    self._broken.add(id(observer))
+                    log.exception("observer %r failed; further failures are not logged", observer)
