@@ -1,13 +1,16 @@
-"""Availability for a horizon: fresh days from cache, missing days in one upstream call per gap.
+"""Availability for a horizon: days from cache, missing days in one upstream call per gap.
 
 The order of the steps, outermost first:
 
-1. **cache** — fresh day entries are used as they are;
-2. **single-flight** — a day already being fetched is waited for, never fetched twice in this process;
-3. **deadline** — the caller waits at most until its deadline; the fetch itself runs as its own task,
-   so a caller giving up never cancels a fetch that others share (it finishes and fills the cache);
+1. **cache** — fresh days are used as they are; stale days (past ``fresh_ttl``, within ``max_stale``) are
+   used at once while one background refresh runs (stale-while-revalidate); older days are misses;
+2. **single-flight** — a day already being fetched is waited for, never fetched twice: inside the process
+   through shared futures, across instances through a lease per day (``Leases``); a waiter whose lease
+   holder dies fetches the day itself;
+3. **deadline** — the caller waits at most until its deadline; fetches run as their own tasks, so a caller
+   giving up never cancels a fetch that others share (it finishes and fills the cache);
 4. **upstream** — one ``GET /v2/slots`` per contiguous run of missing days (split only above
-   ``max_range_days``), runs fetched in parallel.
+   ``max_range_days``), runs fetched in parallel, each through the resilience guard (see ``pipeline``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from altslot.cache.base import DayCache, DayEntry
+from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.client import DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.core.models import SlotIndex
@@ -26,6 +29,8 @@ from altslot.types import Clock, DayKey, EventTypeId, TenantId
 
 FetchSlots = Callable[[datetime, datetime], Awaitable[DaySlots]]
 """Fetches Cal.com slots between two UTC instants, grouped by tenant-local date."""
+
+POLL_SECONDS = 0.02  # how often a waiter looks for a day another instance is fetching
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,7 @@ class FetchReport:
 
     upstream_calls: int = 0
     cache_hits: int = 0
+    stale_hits: int = 0
     cache_misses: int = 0
     timeout_hit: bool = False
     errors: list[CalcomError] = field(default_factory=list)
@@ -66,6 +72,13 @@ class FetchReport:
         duration = length or timedelta(minutes=learned or 30)
         by_day = {key.day: entry.starts for key, entry in self.entries.items()}
         return SlotIndex.from_days(by_day, duration, as_of=self.as_of)
+
+
+@dataclass
+class _Run:
+    """One fetch task's progress, readable by the search that started it."""
+
+    calls: int = 0
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -90,42 +103,62 @@ class Availability:
     """Assembles slot indexes from the day cache and Cal.com, sharing in-flight fetches."""
 
     def __init__(
-        self, cache: DayCache, clock: Clock, *, fresh_ttl: float, keep_for: float, max_range_days: int
+        self,
+        cache: DayCache,
+        clock: Clock,
+        *,
+        fresh_ttl: float,
+        max_stale: float,
+        max_range_days: int,
+        leases: Leases | None = None,
+        lease_seconds: float = 15.0,
     ) -> None:
         self._cache = cache
         self._clock = clock
         self._fresh_ttl = timedelta(seconds=fresh_ttl)
-        self._keep_for = keep_for
+        self._keep_for = fresh_ttl + max_stale
         self._max_range_days = max_range_days
+        self._leases = leases or LocalLeases()
+        self._lease_seconds = lease_seconds
         self._inflight: dict[DayKey, asyncio.Future[DayEntry]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._failing: dict[TenantId, CalcomError] = {}
 
-    async def collect(self, query: DaysQuery, fetch: FetchSlots, wait_seconds: float) -> FetchReport:
-        """Gather the query's days, waiting at most ``wait_seconds`` for upstream."""
+    def upstream_error(self, tenant: TenantId) -> CalcomError | None:
+        """The error of the tenant's latest failed fetch, or None once a fetch succeeded again."""
+        return self._failing.get(tenant)
+
+    async def collect(
+        self, query: DaysQuery, fetch: FetchSlots, wait_seconds: float, *, refresh_margin: float = 0.0
+    ) -> FetchReport:
+        """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
+
+        ``refresh_margin`` treats days that turn stale within that many seconds as stale already (the
+        warmer uses it to refresh ahead of expiry).
+        """
         report = FetchReport()
         keys = query.keys()
         now = self._clock()
+        fresh_until = self._fresh_ttl - timedelta(seconds=refresh_margin)
+        stale: list[DayKey] = []
         for key, entry in (await self._cache.get_many(keys)).items():
-            if now - entry.fetched_at <= self._fresh_ttl:
-                report.entries[key] = entry
-        report.cache_hits = len(report.entries)
-        waiting: dict[DayKey, asyncio.Future[DayEntry]] = {}
-        to_fetch: list[DayKey] = []
-        for key in keys:
-            if key in report.entries:
-                continue
-            report.cache_misses += 1
-            if key in self._inflight:
-                waiting[key] = self._inflight[key]
+            report.entries[key] = entry
+            if now - entry.fetched_at <= fresh_until:
+                report.cache_hits += 1
             else:
-                to_fetch.append(key)
-        by_day = {k.day: k for k in to_fetch}
-        for run in contiguous_runs(sorted(by_day), self._max_range_days):
-            futures = self._start_fetch(query, [by_day[d] for d in run], fetch)
-            waiting.update(futures)
-            report.upstream_calls += 1
+                report.stale_hits += 1
+                stale.append(key)
+        missing = [k for k in keys if k not in report.entries]
+        report.cache_misses = len(missing)
+        if stale:
+            # Served now, refreshed behind the caller's back: nobody waits for these.
+            self._start(query, [k for k in stale if k not in self._inflight], fetch)
+        waiting = {k: self._inflight[k] for k in missing if k in self._inflight}
+        runs = self._start(query, [k for k in missing if k not in self._inflight], fetch)
+        waiting.update({k: self._inflight[k] for k in missing if k not in waiting and k in self._inflight})
         if waiting:
             await self._wait(waiting, wait_seconds, report)
+        report.upstream_calls = sum(run.calls for run in runs)
         fetched = [e.fetched_at for e in report.entries.values()]
         report.as_of = min(fetched) if fetched else None
         return report
@@ -147,47 +180,116 @@ class Availability:
                 seen.add(id(error))
                 report.errors.append(error)
 
-    def _start_fetch(
-        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots
-    ) -> dict[DayKey, asyncio.Future[DayEntry]]:
+    def _start(self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots) -> list[_Run]:
+        """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``."""
         loop = asyncio.get_running_loop()
-        futures = {key: loop.create_future() for key in keys}
-        self._inflight.update(futures)
-        task = loop.create_task(self._fetch_run(query, futures, fetch))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return futures
+        by_day = {k.day: k for k in keys}
+        started: list[_Run] = []
+        for days in contiguous_runs(sorted(by_day), self._max_range_days):
+            run_keys = [by_day[d] for d in days]
+            futures = {key: loop.create_future() for key in run_keys}
+            self._inflight.update(futures)
+            run = _Run()
+            task = loop.create_task(self._resolve(query, futures, fetch, run))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started.append(run)
+        return started
 
-    async def _fetch_run(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots
+    async def _resolve(
+        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: _Run
     ) -> None:
-        keys = list(futures)
-        start, _ = day_bounds(keys[0].day, query.zone)
-        _, end = day_bounds(keys[-1].day, query.zone)
+        """Fill every future of a run: fetch what we lease, wait for what other instances fetch."""
         try:
-            slots = await fetch(start, end)
-            fetched_at = self._clock()
-            entries = {key: _entry(slots.get(key.day, []), fetched_at) for key in keys}
-            await self._cache.set_many(entries, self._keep_for)
-        except BaseException as exc:  # every waiter must hear about the failure, whatever it is
+            await self._fill(query, futures, fetch, run)
+            self._failing.pop(query.tenant, None)
+        except Exception as exc:  # every waiter must hear about the failure, whatever it is
+            error = exc if isinstance(exc, CalcomError) else CalcomError(f"{type(exc).__name__}: {exc}")
+            self._failing[query.tenant] = error
             for future in futures.values():
                 if not future.done():
-                    future.set_exception(exc if isinstance(exc, Exception) else CalcomError(repr(exc)))
-                    future.exception()  # mark retrieved: a waiter that gave up must not log a warning
-            if not isinstance(exc, Exception):
-                raise
-            return
+                    future.set_exception(error)
+                    future.exception()  # retrieved: a waiter that gave up must not cause a warning
         finally:
-            for key in keys:
-                if self._inflight.get(key) is futures[key]:
+            for key, future in futures.items():
+                if self._inflight.get(key) is future:
                     del self._inflight[key]
-        for key, future in futures.items():
-            if not future.done():
-                future.set_result(entries[key])
+                if not future.done():
+                    future.cancel()
+
+    async def _fill(
+        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: _Run
+    ) -> None:
+        remaining = list(futures)
+        before = {k: e.fetched_at for k, e in (await self._cache.get_many(remaining)).items()}
+        while remaining:
+            owned = await self._leases.acquire(remaining, self._lease_seconds)
+            if owned:
+                try:
+                    entries = await self._fetch_owned(query, owned, fetch, run)
+                finally:
+                    await self._leases.release(owned)
+                for key, entry in entries.items():
+                    futures[key].set_result(entry)
+            remaining = [k for k in remaining if k not in owned]
+            if remaining:
+                landed = await self._await_landed(remaining, before)
+                for key, entry in landed.items():
+                    futures[key].set_result(entry)
+                remaining = [k for k in remaining if k not in landed]
+
+    async def _fetch_owned(
+        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, run: _Run
+    ) -> dict[DayKey, DayEntry]:
+        by_day = {k.day: k for k in keys}
+        runs = contiguous_runs(sorted(by_day), self._max_range_days)
+
+        async def one(days: list[date]) -> dict[DayKey, DayEntry]:
+            start, _ = day_bounds(days[0], query.zone)
+            _, end = day_bounds(days[-1], query.zone)
+            run.calls += 1
+            slots = await fetch(start, end)
+            fetched_at = self._clock()
+            return {by_day[d]: _entry(slots.get(d, []), fetched_at) for d in days}
+
+        entries: dict[DayKey, DayEntry] = {}
+        for part in await asyncio.gather(*(one(days) for days in runs)):
+            entries.update(part)
+        await self._cache.set_many(entries, self._keep_for)
+        return entries
+
+    async def _await_landed(
+        self, keys: list[DayKey], before: dict[DayKey, datetime]
+    ) -> dict[DayKey, DayEntry]:
+        """Poll until another instance's fetch lands, or its lease lapses (then the caller retries)."""
+        while True:
+            found = await self._cache.get_many(keys)
+            landed = {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
+            if landed:
+                return landed
+            if len(await self._leases.held(keys)) < len(keys):
+                return {}
+            await asyncio.sleep(POLL_SECONDS)
 
     async def replace_day(self, key: DayKey, entry: DayEntry) -> None:
         """Put one day's fresh availability into the cache (bookings and webhooks use this)."""
         await self._cache.set_many({key: entry}, self._keep_for)
+
+    async def patch_day(
+        self, key: DayKey, *, remove: Sequence[datetime] = (), add: Sequence[datetime] = ()
+    ) -> bool:
+        """Remove or add slot starts of a cached day in place; False when the day is not cached."""
+        entry = (await self._cache.get_many([key])).get(key)
+        if entry is None:
+            return False
+        gone = set(remove)
+        starts = sorted({s for s in entry.starts if s not in gone} | set(add))
+        await self.replace_day(key, DayEntry(tuple(starts), entry.fetched_at, entry.length_minutes))
+        return True
+
+    async def forget(self, keys: Sequence[DayKey]) -> None:
+        """Drop days so the next search fetches them."""
+        await self._cache.delete(keys)
 
     async def aclose(self) -> None:
         """Let in-flight fetches finish (they fill the cache others wait for)."""

@@ -109,7 +109,9 @@ def calcom_sim(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
     latency_ms: Annotated[str, typer.Option(help='Injected latency: "800" or "300-800".')] = "0",
-    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of /v2 requests answered 500.")] = 0.0,
+    error_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Share of /v2 requests answered 500.")
+    ] = 0.0,
     rate_limit: Annotated[int, typer.Option(min=1, help="Requests per minute per API key.")] = 120,
 ) -> None:
     """Run the Cal.com simulator."""

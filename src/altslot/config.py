@@ -60,6 +60,14 @@ class CacheSettings(_Section):
     fresh_ttl_seconds: Annotated[float, Field(gt=0)] = 60.0
     max_stale_seconds: Annotated[float, Field(ge=0)] = 900.0
     max_entries: Annotated[int, Field(ge=1)] = 100_000
+    redis_required: bool = False
+    lease_seconds: Annotated[float, Field(gt=0, le=300)] = 15.0
+
+
+class WarmSettings(_Section):
+    enabled: bool = False
+    days: Annotated[int, Field(ge=1, le=60)] = 14
+    interval_seconds: Annotated[float, Field(ge=1)] = 45.0
 
 
 class SearchSettings(_Section):
@@ -181,6 +189,7 @@ class Settings(BaseSettings):
     calcom: CalcomSettings = CalcomSettings()
     cache: CacheSettings = CacheSettings()
     search: SearchSettings = SearchSettings()
+    warm: WarmSettings = WarmSettings()
     tenants: dict[str, TenantSettings] = {}
 
     @classmethod

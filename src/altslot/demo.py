@@ -13,8 +13,8 @@ PRAXIS_TOKEN = "praxis-token"
 def demo_settings(calcom_url: str) -> Settings:
     """Settings for the two demo tenants of the bundled simulator data."""
     salon = TenantSettings(
-        tokens=[DEMO_TOKEN],  # type: ignore[list-item]
-        calcom_api_key="cal_test_demo",  # type: ignore[arg-type]
+        tokens=[DEMO_TOKEN],
+        calcom_api_key="cal_test_demo",
         time_zone="Europe/Berlin",
         language="de",
         workdays=["mon", "tue", "wed", "thu", "fri", "sat"],
@@ -28,11 +28,11 @@ def demo_settings(calcom_url: str) -> Settings:
             EventTypeSettings(id=1412904, length=60),
             EventTypeSettings(id=1412905, length=135),
         ],
-        webhook_secret="whsec_demo",  # type: ignore[arg-type]
+        webhook_secret="whsec_demo",
     )
     praxis = TenantSettings(
-        tokens=[PRAXIS_TOKEN],  # type: ignore[list-item]
-        calcom_api_key="cal_test_praxis",  # type: ignore[arg-type]
+        tokens=[PRAXIS_TOKEN],
+        calcom_api_key="cal_test_praxis",
         time_zone="Europe/Berlin",
         language="de",
         workdays=["mon", "tue", "wed", "thu"],

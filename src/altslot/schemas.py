@@ -75,7 +75,14 @@ class RequestedOut(BaseModel):
     adjusted_start: datetime | None
     why_not: (
         Literal[
-            "busy", "outside_hours", "non_workday", "holiday", "min_notice", "in_past", "beyond_horizon", "unknown"
+            "busy",
+            "outside_hours",
+            "non_workday",
+            "holiday",
+            "min_notice",
+            "in_past",
+            "beyond_horizon",
+            "unknown",
         ]
         | None
     )

@@ -74,7 +74,12 @@ class Searcher:
     """Answers alternatives requests for any tenant, sharing one availability assembler."""
 
     def __init__(
-        self, availability: Availability, pool: CalcomPool, clock: Clock, deadline_seconds: float, max_alts: int
+        self,
+        availability: Availability,
+        pool: CalcomPool,
+        clock: Clock,
+        deadline_seconds: float,
+        max_alts: int,
     ) -> None:
         self._availability = availability
         self._pool = pool
@@ -127,7 +132,9 @@ class Searcher:
         if not report.entries and (report.errors or report.timeout_hit):
             cause, retry = _cause(report)
             text = unavailable_text(cause, request.language)
-            return Unavailable(UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry))
+            return Unavailable(
+                UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry)
+            )
         index = report.index(request.duration or None)
         if not request.duration:
             request = replace(request, duration=index.duration)
@@ -142,21 +149,31 @@ class Searcher:
             )
             for a in result.alternatives
         ]
-        degraded: Literal["partial"] | None = "partial" if report.errors or report.timeout_hit else None
+        degraded: Literal["stale", "partial"] | None = None
+        if report.errors or report.timeout_hit:
+            degraded = "partial"
+        elif report.stale_hits and self._availability.upstream_error(tenant.id) is not None:
+            degraded = "stale"
         age = (now - report.as_of).total_seconds() if report.as_of else None
         return AlternativesResponse(
             available=result.available,
             requested=RequestedOut(
                 start=result.requested.astimezone(policy.zone),
-                adjusted_start=result.adjusted_start.astimezone(policy.zone) if result.adjusted_start else None,
+                adjusted_start=result.adjusted_start.astimezone(policy.zone)
+                if result.adjusted_start
+                else None,
                 why_not=result.why_not,
             ),
             alternatives=alternatives,
             response_text=phrase(result, request, policy, now),
-            freshness=FreshnessOut(as_of=report.as_of, age_seconds=age and max(age, 0.0), stale=False),
+            freshness=FreshnessOut(
+                as_of=report.as_of,
+                age_seconds=None if age is None else max(age, 0.0),
+                stale=report.stale_hits > 0,
+            ),
             search=SearchStatsOut(
                 upstream_calls=report.upstream_calls,
-                cache_hits=report.cache_hits,
+                cache_hits=report.cache_hits + report.stale_hits,
                 cache_misses=report.cache_misses,
                 duration_ms=round((_time.perf_counter() - started) * 1000, 2),
                 timeout_hit=report.timeout_hit,

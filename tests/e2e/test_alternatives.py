@@ -62,9 +62,13 @@ def test_second_search_is_served_from_cache() -> None:
     """The same horizon twice: the second search makes no upstream call."""
     with running(salon_data()) as world:
         world.search(desired_start="2025-09-30T15:00")
-        answer = world.search(desired_start="2025-10-01T10:00").json()
+        answer = world.search(desired_start="2025-09-30T10:00").json()
         assert answer["search"]["upstream_calls"] == 0
+        assert answer["search"]["cache_misses"] == 0
         assert world.slot_calls() == 1
+        later = world.search(desired_start="2025-10-01T10:00").json()
+        assert later["search"]["cache_misses"] == 1, "only the one new day at the horizon's end is fetched"
+        assert world.slot_calls() == 2
 
 
 @pytest.mark.parametrize(

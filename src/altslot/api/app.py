@@ -26,6 +26,21 @@ class _Unauthorized(Exception):
     pass
 
 
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def caller_tenant(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Tenant:
+    """The tenant whose bearer token the request carries (401 otherwise)."""
+    found = _runtime(request).tenants.by_token(credentials.credentials) if credentials else None
+    if found is None:
+        raise _Unauthorized
+    return found
+
+
 def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(ErrorResponse(error=error, message=message).model_dump(), status, headers=headers)
 
@@ -45,14 +60,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         version="0.1.0",
         lifespan=lifespan,
     )
-
-    def tenant(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> Tenant:
-        found = runtime.tenants.by_token(credentials.credentials) if credentials else None
-        if found is None:
-            raise _Unauthorized
-        return found
+    app.state.runtime = runtime
 
     @app.exception_handler(_Unauthorized)
     async def unauthorized(request: Request, exc: _Unauthorized) -> JSONResponse:
@@ -92,7 +100,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         summary="Find verified alternatives around a desired time",
     )
     async def alternatives(
-        body: AlternativesRequest, caller: Annotated[Tenant, Depends(tenant)]
+        body: AlternativesRequest, caller: Annotated[Tenant, Depends(caller_tenant)]
     ) -> AlternativesResponse | JSONResponse:
         answer = await runtime.searcher.search(caller, body)
         if isinstance(answer, Unavailable):

@@ -36,3 +36,34 @@ class DayCache(Protocol):
     async def delete(self, keys: Sequence[DayKey]) -> None:
         """Forget these days."""
         ...
+
+
+class Leases(Protocol):
+    """Decides which instance fetches a day, so a cold start sends one call across all instances."""
+
+    async def acquire(self, keys: Sequence[DayKey], ttl_seconds: float) -> list[DayKey]:
+        """Take the free leases among ``keys``; returns the ones taken."""
+        ...
+
+    async def release(self, keys: Sequence[DayKey]) -> None:
+        """Give back leases this instance holds."""
+        ...
+
+    async def held(self, keys: Sequence[DayKey]) -> list[DayKey]:
+        """The keys whose lease someone holds."""
+        ...
+
+
+class LocalLeases:
+    """One instance alone: every lease is free (in-process single-flight already dedupes)."""
+
+    async def acquire(self, keys: Sequence[DayKey], ttl_seconds: float) -> list[DayKey]:
+        """All of them."""
+        return list(keys)
+
+    async def release(self, keys: Sequence[DayKey]) -> None:
+        """Nothing to give back."""
+
+    async def held(self, keys: Sequence[DayKey]) -> list[DayKey]:
+        """None are held elsewhere."""
+        return []

@@ -1,0 +1,107 @@
+"""Keep answering when Redis goes away: fall back to memory, warn once, return when Redis does."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
+
+from redis.exceptions import RedisError
+
+from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
+from altslot.types import DayKey
+
+log = logging.getLogger("altslot.cache")
+T = TypeVar("T")
+
+
+class RedisHealth:
+    """Shared by the cache and the leases: after a failure Redis is skipped for ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._retry_after = retry_after
+        self._monotonic = monotonic
+        self._down_until = 0.0
+        self.down = False
+
+    def usable(self) -> bool:
+        """True unless Redis failed within the last ``retry_after`` seconds."""
+        return self._monotonic() >= self._down_until
+
+    def failed(self, error: Exception) -> None:
+        """Record a failure; the first of an outage is logged as a warning."""
+        if not self.down:
+            log.warning("redis unavailable, serving from the in-process cache: %s", error)
+        self.down = True
+        self._down_until = self._monotonic() + self._retry_after
+
+    def succeeded(self) -> None:
+        """Record a success; the end of an outage is logged."""
+        if self.down:
+            log.warning("redis is back; using the shared cache again")
+        self.down = False
+
+    async def guard(self, primary: Callable[[], Awaitable[T]], fallback: Callable[[], Awaitable[T]]) -> T:
+        """Run ``primary`` while Redis is usable, else (or when it fails) ``fallback``."""
+        if self.usable():
+            try:
+                result = await primary()
+            except (RedisError, OSError) as error:
+                self.failed(error)
+            else:
+                self.succeeded()
+                return result
+        return await fallback()
+
+
+class FallbackCache:
+    """A Redis day cache that answers from memory while Redis is down."""
+
+    def __init__(self, primary: DayCache, fallback: DayCache, health: RedisHealth) -> None:
+        self._primary = primary
+        self._fallback = fallback
+        self._health = health
+
+    async def get_many(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
+        """From Redis, or from memory while Redis is down."""
+        return await self._health.guard(
+            lambda: self._primary.get_many(keys), lambda: self._fallback.get_many(keys)
+        )
+
+    async def set_many(self, entries: Mapping[DayKey, DayEntry], ttl_seconds: float) -> None:
+        """Into Redis, and into memory too so an outage starts warm."""
+        await self._fallback.set_many(entries, ttl_seconds)
+        await self._health.guard(lambda: self._primary.set_many(entries, ttl_seconds), _nothing)
+
+    async def delete(self, keys: Sequence[DayKey]) -> None:
+        """From both."""
+        await self._fallback.delete(keys)
+        await self._health.guard(lambda: self._primary.delete(keys), _nothing)
+
+
+class FallbackLeases:
+    """Redis leases, or local ones while Redis is down (each instance then fetches for itself)."""
+
+    def __init__(self, primary: Leases, health: RedisHealth) -> None:
+        self._primary = primary
+        self._local = LocalLeases()
+        self._health = health
+
+    async def acquire(self, keys: Sequence[DayKey], ttl_seconds: float) -> list[DayKey]:
+        """Shared leases, or all of them while Redis is down."""
+        return await self._health.guard(
+            lambda: self._primary.acquire(keys, ttl_seconds), lambda: self._local.acquire(keys, ttl_seconds)
+        )
+
+    async def release(self, keys: Sequence[DayKey]) -> None:
+        """Give back shared leases when Redis is reachable."""
+        await self._health.guard(lambda: self._primary.release(keys), _nothing)
+
+    async def held(self, keys: Sequence[DayKey]) -> list[DayKey]:
+        """Shared lease holders, or none while Redis is down."""
+        return await self._health.guard(lambda: self._primary.held(keys), lambda: self._local.held(keys))
+
+
+async def _nothing() -> None:
+    return None

@@ -1,0 +1,93 @@
+"""Redis day cache and fetch leases, shared by every altslot instance on one Redis."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from altslot.cache.base import DayEntry
+from altslot.cache.keys import day_key, lease_key
+from altslot.types import DayKey
+
+# Deleting a lease only if it is still ours: a holder that outlived its lease must not free another's.
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+def encode(entry: DayEntry) -> bytes:
+    """Compact JSON: slot starts as epoch seconds."""
+    body = {
+        "s": [int(s.timestamp()) for s in entry.starts],
+        "f": entry.fetched_at.timestamp(),
+        "l": entry.length_minutes,
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def decode(raw: bytes | str) -> DayEntry:
+    """The inverse of ``encode``."""
+    body = json.loads(raw)
+    return DayEntry(
+        starts=tuple(datetime.fromtimestamp(s, UTC) for s in body["s"]),
+        fetched_at=datetime.fromtimestamp(body["f"], UTC),
+        length_minutes=int(body["l"]),
+    )
+
+
+class RedisDayCache:
+    """Day entries as Redis strings with a TTL; reads are one MGET, writes one pipeline."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def get_many(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
+        """The entries present for ``keys``."""
+        if not keys:
+            return {}
+        values = await self._redis.mget([day_key(k) for k in keys])
+        return {k: decode(v) for k, v in zip(keys, values, strict=True) if v is not None}
+
+    async def set_many(self, entries: Mapping[DayKey, DayEntry], ttl_seconds: float) -> None:
+        """Store entries with a TTL (a non-transactional pipeline: keys may span cluster slots)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, entry in entries.items():
+                pipe.set(day_key(key), encode(entry), px=max(1, int(ttl_seconds * 1000)))
+            await pipe.execute()
+
+    async def delete(self, keys: Sequence[DayKey]) -> None:
+        """Forget these days."""
+        if keys:
+            await self._redis.delete(*[day_key(k) for k in keys])
+
+
+class RedisLeases:
+    """Who fetches which day: ``SET NX PX`` per day; a lease expires if its holder dies."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._token = secrets.token_hex(8)
+
+    async def acquire(self, keys: Sequence[DayKey], ttl_seconds: float) -> list[DayKey]:
+        """Take the leases that are free; returns the days this instance now fetches."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.set(lease_key(key), self._token, nx=True, px=max(1, int(ttl_seconds * 1000)))
+            taken = await pipe.execute()
+        return [k for k, ok in zip(keys, taken, strict=True) if ok]
+
+    async def release(self, keys: Sequence[DayKey]) -> None:
+        """Give back leases this instance still holds."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.eval(_RELEASE, 1, lease_key(key), self._token)
+            await pipe.execute()
+
+    async def held(self, keys: Sequence[DayKey]) -> list[DayKey]:
+        """The days whose lease someone still holds."""
+        if not keys:
+            return []
+        values = await self._redis.mget([lease_key(k) for k in keys])
+        return [k for k, v in zip(keys, values, strict=True) if v is not None]
