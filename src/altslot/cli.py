@@ -50,7 +50,18 @@ def serve(
 
     import uvicorn
 
-    _settings(config)  # fail fast, in this process, with one line
+    settings = _settings(config)  # fail fast, in this process, with one line
+    if settings.cache.backend == "redis":
+        from altslot.runtime import redis_problem
+
+        problem = asyncio.run(redis_problem(settings.cache.redis_url))
+        if problem and settings.cache.redis_required:
+            fail(f"config: cache.redis_url: Redis at {settings.cache.redis_url} is unreachable ({problem})")
+        if problem:
+            typer.echo(
+                f"altslot: warning: Redis unreachable ({problem}); serving from memory until it returns",
+                err=True,
+            )
     if config is not None:
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
     uvicorn.run("altslot.api.factory:app_from_env", factory=True, host=host, port=port, workers=workers)
@@ -100,6 +111,34 @@ def find(
         for alt in answer.get("alternatives", []):
             typer.echo(f"  {alt['start']}  {alt['strategy']:<17} {alt['label']}")
     if status != 200:
+        raise typer.Exit(1)
+
+
+@app.command()
+def warm(
+    config: ConfigOption = None,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=60, help="Days ahead (default: [warm].days).")
+    ] = None,
+    tenant: Annotated[list[str] | None, typer.Option(help="Only this tenant (repeatable).")] = None,
+) -> None:
+    """Fetch the next days of every configured event type into the cache."""
+    from altslot.runner import run_warm
+
+    settings = _settings(config)
+    unknown = [t for t in tenant or [] if t not in settings.tenants]
+    if unknown:
+        fail(f"--tenant: no tenant {unknown[0]!r} in the config")
+    selected = tenant or list(settings.tenants)
+    total = sum(len(settings.tenants[t].event_types) for t in selected)
+    with typer.progressbar(length=total, label="warming", show_pos=True) as bar:
+        summary = asyncio.run(run_warm(settings, selected, days or settings.warm.days, bar.update))
+    typer.echo(
+        f"{summary.days_fetched} of {summary.days} days fetched for {summary.event_types} event types "
+        f"in {summary.upstream_calls} upstream calls, {summary.seconds:.2f} s"
+        + (f", {summary.failures} failures" if summary.failures else "")
+    )
+    if summary.failures:
         raise typer.Exit(1)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from altslot.config import Settings
 from altslot.runtime import build_runtime
 from altslot.schemas import AlternativesRequest
 from altslot.service import InvalidField, NotOwned, Unavailable
+from altslot.warming import WarmSummary, warm_once
 
 
 async def run_search(
@@ -31,5 +33,25 @@ async def run_search(
         if isinstance(answer, Unavailable):
             return 503, answer.body.model_dump(mode="json")
         return 200, answer.model_dump(mode="json")
+    finally:
+        await runtime.aclose()
+
+
+async def run_warm(
+    settings: Settings, tenant_names: list[str], days: int, on_progress: Callable[[int], None]
+) -> WarmSummary:
+    """One warming pass over the named tenants (the ``warm`` command)."""
+    runtime = build_runtime(settings)
+    try:
+        tenants = [t for t in runtime.tenants if t.id in tenant_names]
+        return await warm_once(
+            tenants,
+            runtime.availability,
+            runtime.upstream,
+            runtime.clock,
+            days=days,
+            wait_seconds=settings.search.deadline_seconds * 6,
+            on_progress=on_progress,
+        )
     finally:
         await runtime.aclose()

@@ -17,6 +17,7 @@ from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
 from altslot.events import Events
+from altslot.pipeline import Upstream
 from altslot.service import Searcher
 from altslot.tenants import TenantRegistry, build_registry
 from altslot.types import Clock
@@ -35,6 +36,7 @@ class Runtime:
     clock: Clock
     tenants: TenantRegistry
     pool: CalcomPool
+    upstream: Upstream
     availability: Availability
     searcher: Searcher
     events: Events
@@ -103,11 +105,12 @@ def build_runtime(
         leases=leases,
         lease_seconds=settings.cache.lease_seconds,
     )
+    upstream = Upstream(pool)
     searcher = Searcher(
         availability,
-        pool,
+        upstream,
         clock,
         deadline_seconds=settings.search.deadline_seconds,
         max_alts=settings.search.max_alternatives,
     )
-    return Runtime(settings, clock, tenants, pool, availability, searcher, events, redis)
+    return Runtime(settings, clock, tenants, pool, upstream, availability, searcher, events, redis)

@@ -11,6 +11,13 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from altslot.availability import Availability, DaysQuery, FetchReport
+from altslot.calcom.errors import RateLimited, Unauthorized
+from altslot.core.calendar import named_window, search_days
+from altslot.core.finder import find_alternatives
+from altslot.core.models import SearchRequest, TimeWindow
+from altslot.core.phrasing import label, phrase, unavailable_text
+from altslot.pipeline import Upstream
 from altslot.schemas import (
     AlternativeOut,
     AlternativesRequest,
@@ -20,13 +27,6 @@ from altslot.schemas import (
     SearchStatsOut,
     UnavailableResponse,
 )
-from altslot.availability import Availability, DaysQuery, FetchReport
-from altslot.calcom.client import CalcomPool, DaySlots
-from altslot.calcom.errors import RateLimited, Unauthorized
-from altslot.core.calendar import named_window, search_days
-from altslot.core.finder import find_alternatives
-from altslot.core.models import SearchRequest, TimeWindow
-from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval
 
@@ -76,13 +76,13 @@ class Searcher:
     def __init__(
         self,
         availability: Availability,
-        pool: CalcomPool,
+        upstream: Upstream,
         clock: Clock,
         deadline_seconds: float,
         max_alts: int,
     ) -> None:
         self._availability = availability
-        self._pool = pool
+        self._upstream = upstream
         self._clock = clock
         self._deadline = deadline_seconds
         self._max_alternatives = max_alts
@@ -112,20 +112,14 @@ class Searcher:
         )
 
     async def search(self, tenant: Tenant, body: AlternativesRequest) -> AlternativesResponse | Unavailable:
-        """Answer one alternatives request (raises ``NotOwned`` / ``InvalidField`` for the caller's errors)."""
+        """Answer one alternatives request; the caller's own errors raise ``NotOwned`` or ``InvalidField``."""
         started = _time.perf_counter()
         now = self._clock()
         request = self._request(tenant, body, now)
         policy = tenant.policy
         first, last = search_days(request, policy, now)
         minutes = int(request.duration.total_seconds() // 60)
-        client = self._pool.client(tenant.calcom_base_url, tenant.calcom_api_key)
-
-        async def fetch(start: datetime, end: datetime) -> DaySlots:
-            return await client.get_slots(
-                body.event_type_id, start, end, policy.zone.key, body.duration_minutes or None
-            )
-
+        fetch = self._upstream.slots(tenant, body.event_type_id, body.duration_minutes)
         deadline = min(self._deadline, (body.deadline_ms or 1e9) / 1000)
         query = DaysQuery(tenant.id, EventTypeId(body.event_type_id), minutes, policy.zone, first, last)
         report = await self._availability.collect(query, fetch, wait_seconds=deadline)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +18,7 @@ from altslot.runtime import Runtime
 from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse, UnavailableResponse
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
+from altslot.warming import run_warmer
 
 log = logging.getLogger("altslot.api")
 _bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
@@ -50,7 +52,23 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warmer = None
+        warm = runtime.settings.warm
+        if warm.enabled:
+            job = run_warmer(
+                runtime.tenants,
+                runtime.availability,
+                runtime.upstream,
+                runtime.clock,
+                days=warm.days,
+                interval=warm.interval_seconds,
+                fresh_ttl=runtime.settings.cache.fresh_ttl_seconds,
+                redis=runtime.redis,
+            )
+            warmer = asyncio.create_task(job)
         yield
+        if warmer is not None:
+            warmer.cancel()
         if own_runtime:
             await runtime.aclose()
 

@@ -1,0 +1,118 @@
+"""Warming: keep the next days of every configured event type fresh before anyone asks.
+
+``warm_once`` is what ``altslot warm`` runs; ``run_warmer`` repeats it inside the service. With Redis,
+a lease makes sure only one instance warms per interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from altslot.availability import Availability, DaysQuery
+from altslot.cache.keys import PREFIX
+from altslot.pipeline import Upstream
+from altslot.tenants import Tenant
+from altslot.types import Clock, EventTypeId
+
+log = logging.getLogger("altslot.warm")
+WARMER_LEASE = f"{PREFIX}:{{warmer}}:lease"
+
+
+@dataclass
+class WarmSummary:
+    """What one warming pass did."""
+
+    event_types: int = 0
+    days: int = 0
+    days_fetched: int = 0
+    upstream_calls: int = 0
+    failures: int = 0
+    seconds: float = 0.0
+
+
+async def warm_once(
+    tenants: Iterable[Tenant],
+    availability: Availability,
+    upstream: Upstream,
+    clock: Clock,
+    *,
+    days: int,
+    refresh_margin: float = 0.0,
+    wait_seconds: float = 30.0,
+    on_progress: Callable[[int], None] | None = None,
+) -> WarmSummary:
+    """Fetch every configured event type's next ``days`` days that are not fresh (in parallel)."""
+    started = time.perf_counter()
+    summary = WarmSummary()
+
+    async def one(tenant: Tenant, event_type_id: int) -> None:
+        today = clock().astimezone(tenant.policy.zone).date()
+        length = tenant.event_types[event_type_id] or 0
+        query = DaysQuery(
+            tenant.id,
+            EventTypeId(event_type_id),
+            length,
+            tenant.policy.zone,
+            today,
+            today + timedelta(days=days - 1),
+        )
+        fetch = upstream.slots(tenant, event_type_id, None)
+        report = await availability.collect(query, fetch, wait_seconds, refresh_margin=refresh_margin)
+        summary.days += days
+        summary.days_fetched += report.cache_misses + report.stale_hits
+        summary.upstream_calls += report.upstream_calls
+        summary.failures += len(report.errors) + int(report.timeout_hit)
+        if on_progress is not None:
+            on_progress(1)
+
+    jobs = [one(t, e) for t in tenants for e in t.event_types]
+    summary.event_types = len(jobs)
+    await asyncio.gather(*jobs)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+async def _take_turn(redis: Redis | None, interval: float) -> bool:
+    if redis is None:
+        return True
+    try:
+        return bool(await redis.set(WARMER_LEASE, "1", nx=True, px=max(1, int(interval * 1000))))
+    except (RedisError, OSError):
+        return True  # without Redis every instance warms itself, which is what it would do alone
+
+
+async def run_warmer(
+    tenants: Iterable[Tenant],
+    availability: Availability,
+    upstream: Upstream,
+    clock: Clock,
+    *,
+    days: int,
+    interval: float,
+    fresh_ttl: float,
+    redis: Redis | None = None,
+) -> None:
+    """Warm forever, every ``interval`` seconds, refreshing days before they turn stale."""
+    tenants = list(tenants)
+    # A day must still be fresh when the next pass comes round, so refresh anything that would not be.
+    margin = min(interval, fresh_ttl)
+    while True:
+        if await _take_turn(redis, interval):
+            try:
+                summary = await warm_once(
+                    tenants, availability, upstream, clock, days=days, refresh_margin=margin
+                )
+                log.info(
+                    "warmed %d days with %d upstream calls", summary.days_fetched, summary.upstream_calls
+                )
+            except Exception:
+                log.exception("warming pass failed")
+        await asyncio.sleep(interval)
