@@ -267,8 +267,8 @@ class Availability:
             landed = {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
             if landed:
                 return landed
-            if len(await self._leases.held(keys)) < len(keys):
-                return {}
+            if not await self._leases.held(keys):
+                return {}  # the holders are gone without a result: the caller takes over
             await asyncio.sleep(POLL_SECONDS)
 
     async def replace_day(self, key: DayKey, entry: DayEntry) -> None:

@@ -1,0 +1,172 @@
+"""Horizon assembly against the simulator over loopback HTTP: single-flight, deadlines, SWR, Redis."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from altslot.availability import DaysQuery, FetchReport
+from altslot.cache.keys import lease_key
+from altslot.config import CacheSettings, CalcomSettings, Settings
+from altslot.runtime import Runtime, build_runtime
+from altslot.serving import RunningServer, start_in_thread
+from altslot.sim import create_app as create_sim
+from altslot.sim.datafile import parse_data
+from altslot.types import EventTypeId, TenantId
+from tests.conftest import PrivateRedis
+from tests.e2e.world import EVENT, NOW, salon_data, tenant_settings
+
+FIRST, LAST = date(2025, 9, 30), date(2025, 10, 14)  # 15 days
+
+
+@contextmanager
+def simulator(latency_ms: int = 0) -> Iterator[RunningServer]:
+    data: dict[str, Any] = salon_data()
+    with start_in_thread(create_sim(parse_data(data), latency_ms=(latency_ms, latency_ms))) as sim:
+        yield sim
+
+
+def slot_calls(sim: RunningServer) -> int:
+    return int(httpx.get(f"{sim.url}/_sim/stats").json()["requests"].get("GET /v2/slots", 0))
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@asynccontextmanager
+async def runtime_for(
+    sim: RunningServer, tenant: str, clock: Clock, *, redis_url: str | None = None, max_range_days: int = 31
+) -> AsyncIterator[Runtime]:
+    cache = CacheSettings(
+        backend="redis" if redis_url else "memory", redis_url=redis_url or "redis://x", lease_seconds=2
+    )
+    settings = Settings(
+        calcom=CalcomSettings(base_url=sim.url, max_range_days=max_range_days),
+        cache=cache,
+        tenants={tenant: tenant_settings("tok", "cal_test_salon")},
+    )
+    runtime = build_runtime(settings, clock=clock, env={})
+    try:
+        yield runtime
+    finally:
+        await runtime.aclose()
+
+
+async def collect(runtime: Runtime, tenant: str, wait: float = 10.0) -> FetchReport:
+    found = runtime.tenants.get(tenant)
+    assert found is not None
+    query = DaysQuery(TenantId(tenant), EventTypeId(EVENT), 30, found.policy.zone, FIRST, LAST)
+    return await runtime.availability.collect(query, runtime.upstream.slots(found, EVENT, None), wait)
+
+
+@pytest.mark.anyio
+async def test_cold_burst_makes_one_upstream_call(unique: str) -> None:
+    """100 concurrent cold searches for one horizon share a single GET /v2/slots."""
+    with simulator(latency_ms=200) as sim:
+        async with runtime_for(sim, unique, Clock()) as runtime:
+            reports = await asyncio.gather(*(collect(runtime, unique) for _ in range(100)))
+        assert slot_calls(sim) == 1
+        assert all(len(r.entries) == 15 and not r.errors for r in reports)
+        assert sum(r.upstream_calls for r in reports) == 1
+
+
+@pytest.mark.anyio
+async def test_long_gaps_split_into_parallel_calls(unique: str) -> None:
+    """Above max_range_days a gap is split, and only then: 15 days at 5 per call are 3 calls."""
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock(), max_range_days=5) as runtime:
+            report = await collect(runtime, unique)
+        assert report.upstream_calls == 3 == slot_calls(sim)
+        assert len(report.entries) == 15
+
+
+@pytest.mark.anyio
+async def test_deadline_stops_the_caller_not_the_shared_fetch(unique: str) -> None:
+    """A caller that gives up gets timeout_hit; the fetch still lands and the next search is a hit."""
+    with simulator(latency_ms=300) as sim:
+        async with runtime_for(sim, unique, Clock()) as runtime:
+            impatient = await collect(runtime, unique, wait=0.01)
+            assert impatient.timeout_hit and not impatient.entries
+            await runtime.availability.aclose()  # the shared fetch finishes on its own
+            later = await collect(runtime, unique)
+        assert later.cache_hits == 15 and later.upstream_calls == 0
+        assert slot_calls(sim) == 1
+
+
+@pytest.mark.anyio
+async def test_stale_days_are_served_at_once_and_refreshed_in_the_background(unique: str) -> None:
+    """Past fresh_ttl a day is served stale without waiting while one refresh runs; then it is fresh."""
+    clock = Clock()
+    with simulator(latency_ms=100) as sim:
+        async with runtime_for(sim, unique, clock) as runtime:
+            await collect(runtime, unique)
+            clock.now = NOW + timedelta(seconds=61)
+            stale = await asyncio.gather(*(collect(runtime, unique) for _ in range(10)))
+            assert all(r.stale_hits == 15 and r.upstream_calls == 0 and not r.timeout_hit for r in stale)
+            await runtime.availability.aclose()
+            fresh = await collect(runtime, unique)
+            assert fresh.cache_hits == 15 and fresh.stale_hits == 0
+            clock.now = NOW + timedelta(seconds=61 + 60 + 901)
+            expired = await collect(runtime, unique)
+            assert expired.cache_misses == 15
+        assert slot_calls(sim) == 3
+
+
+@pytest.mark.anyio
+async def test_two_instances_on_one_redis_share_one_fetch(redis_url: str, unique: str) -> None:
+    """Two instances on one Redis: 100 concurrent cold searches split across both make one call."""
+    with simulator(latency_ms=300) as sim:
+        async with (
+            runtime_for(sim, unique, Clock(), redis_url=redis_url) as a,
+            runtime_for(sim, unique, Clock(), redis_url=redis_url) as b,
+        ):
+            reports = await asyncio.gather(*(collect(a if i % 2 else b, unique) for i in range(100)))
+        assert all(len(r.entries) == 15 and not r.errors for r in reports)
+        assert slot_calls(sim) <= 2
+
+
+@pytest.mark.anyio
+async def test_waiter_fetches_itself_when_the_lease_holder_dies(redis_url: str, unique: str) -> None:
+    """A lease held by a dead instance lapses; the waiting instance then fetches the days itself."""
+    from redis.asyncio import Redis
+
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
+            dead = Redis.from_url(redis_url)
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None
+            query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
+            for key in query.keys():
+                await dead.set(lease_key(key), "dead", px=300)
+            await dead.aclose()
+            report = await collect(runtime, unique)
+        assert len(report.entries) == 15
+        assert slot_calls(sim) == 1
+
+
+@pytest.mark.anyio
+async def test_redis_outage_falls_back_to_memory(private_redis: PrivateRedis, unique: str) -> None:
+    """Killing Redis mid-run fails no search; when it returns it is used again."""
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock(), redis_url=private_redis.url) as runtime:
+            assert len((await collect(runtime, unique)).entries) == 15
+            private_redis.stop()
+            during = [await collect(runtime, unique) for _ in range(5)]
+            assert all(len(r.entries) == 15 and not r.errors for r in during)
+            private_redis.start()
+            await asyncio.sleep(5.1)  # the outage back-off
+            after = await collect(runtime, unique)
+            assert len(after.entries) == 15
+            assert runtime.redis is not None and await runtime.redis.dbsize() > 0
