@@ -44,7 +44,7 @@ class DaysQuery:
     first: date
     last: date
 
-    def keys(self) -> list[DayKey]:
+    def day_keys(self) -> list[DayKey]:
         """One cache key per day, first to last inclusive."""
         count = (self.last - self.first).days + 1
         return [
@@ -137,7 +137,7 @@ class Availability:
         warmer uses it to refresh ahead of expiry).
         """
         report = FetchReport()
-        keys = query.keys()
+        keys = query.day_keys()
         now = self._clock()
         fresh_until = self._fresh_ttl - timedelta(seconds=refresh_margin)
         stale: list[DayKey] = []

@@ -148,7 +148,7 @@ async def test_waiter_fetches_itself_when_the_lease_holder_dies(redis_url: str, 
             tenant = runtime.tenants.get(unique)
             assert tenant is not None
             query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
-            for key in query.keys():
+            for key in query.day_keys():
                 await dead.set(lease_key(key), "dead", px=300)
             await dead.aclose()
             report = await collect(runtime, unique)
