@@ -1,0 +1,198 @@
+"""Circuit state in Redis, so every instance of altslot opens and closes a key's circuit together.
+
+Keys share the hash tag ``{<key>}`` (the API-key identity, never the raw key) so the Lua scripts touch
+one Redis Cluster slot::
+
+    altslot:{<key>}:breaker:failures   consecutive failures while closed (INCR)
+    altslot:{<key>}:breaker:open       exists while open; its PTTL is the remaining cool-down
+    altslot:{<key>}:breaker:tripped    exists while open or half-open
+    altslot:{<key>}:breaker:probe      the half-open probe slot: SET NX PX with the holder's token
+    altslot:{<key>}:breaker:successes  consecutive probe successes while half-open
+
+Each transition is one Lua script, so concurrent instances never double-count or hand out two probes.
+Expiry is Redis's (PX), so no instance's clock matters. If Redis fails, the store answers from a local
+``MemoryBreakerStore`` and logs one warning per outage: a Redis problem never fails a call.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from redis.asyncio import Redis
+
+from altslot.resilience._fallback import REDIS_ERRORS, RedisOutage
+from altslot.resilience.breaker import (
+    PROBE_BUSY_RETRY_AFTER,
+    Admission,
+    BreakerPolicy,
+    MemoryBreakerStore,
+    State,
+)
+
+log = logging.getLogger("altslot.resilience.breaker")
+
+# Keys: 1 failures, 2 successes, 3 open, 4 tripped, 5 probe.
+# Returns {code, pttl, first_probe}: 0 closed, 1 probe granted, 2 open, 3 probe busy.
+_ADMIT = """
+if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0, 0} end
+local t = redis.call('PTTL', KEYS[3])
+if t > 0 then return {2, t, 0} end
+if redis.call('SET', KEYS[5], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local s = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if s == 0 then return {1, 0, 1} end
+  return {1, 0, 0}
+end
+return {3, 0, 0}
+"""
+
+# ARGV: probe token ('' if none), failure threshold, cool-down ms, state ttl ms. Returns 1 if opened.
+_FAILURE = """
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  if ARGV[1] ~= '' and redis.call('GET', KEYS[5]) == ARGV[1] then
+    redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
+    redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
+    redis.call('DEL', KEYS[2], KEYS[5])
+    return 1
+  end
+  return 0
+end
+local n = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if n >= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[3])
+  redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[5])
+  return 1
+end
+return 0
+"""
+
+# ARGV: probe token ('' if none), success threshold, state ttl ms. Returns 1 if closed.
+_SUCCESS = """
+if redis.call('EXISTS', KEYS[4]) == 0 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+if ARGV[1] == '' or redis.call('GET', KEYS[5]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[5])
+local s = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+if s >= tonumber(ARGV[2]) then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+  return 1
+end
+return 0
+"""
+
+_RELEASE = "if redis.call('GET', KEYS[5]) == ARGV[1] then redis.call('DEL', KEYS[5]) end return 0"
+
+_STATE = """
+if redis.call('EXISTS', KEYS[4]) == 0 then return 0 end
+if redis.call('PTTL', KEYS[3]) > 0 then return 2 end
+return 1
+"""
+
+_STATES: tuple[State, State, State] = ("closed", "half_open", "open")
+
+STATE_TTL_SECONDS = 86_400.0
+"""Counters and the tripped flag of an idle key vanish after a day instead of living forever."""
+
+
+def breaker_keys(key: str) -> list[str]:
+    """The Redis keys of one circuit, in the order the scripts expect."""
+    base = f"altslot:{{{key}}}:breaker"
+    return [f"{base}:failures", f"{base}:successes", f"{base}:open", f"{base}:tripped", f"{base}:probe"]
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+class RedisBreakerStore:
+    """A ``BreakerStore`` shared by all instances through Redis, with a local fallback."""
+
+    def __init__(
+        self, redis: Redis, policy: BreakerPolicy, fallback: MemoryBreakerStore | None = None
+    ) -> None:
+        self.policy = policy
+        self._redis = redis
+        self._local = fallback or MemoryBreakerStore(policy)
+        self._outage = RedisOutage(log, "circuit breaker")
+        self._admit = redis.register_script(_ADMIT)
+        self._failure = redis.register_script(_FAILURE)
+        self._success = redis.register_script(_SUCCESS)
+        self._release = redis.register_script(_RELEASE)
+        self._state = redis.register_script(_STATE)
+
+    async def admit(self, key: str) -> Admission:
+        """Admission decided atomically in Redis; the probe slot is taken with ``SET NX PX``."""
+        token = uuid.uuid4().hex
+        try:
+            code, pttl, first = await self._admit(
+                keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)]
+            )
+        except REDIS_ERRORS as exc:
+            self._outage.failed(exc)
+            local = await self._local.admit(key)
+            return Admission(local.allowed, local.probe, local.retry_after, local.half_open, fallback=True)
+        self._outage.ok()
+        if code == 0:
+            return Admission(True)
+        if code == 1:
+            return Admission(True, probe=token, half_open=bool(first))
+        if code == 2:
+            return Admission(False, retry_after=int(pttl) / 1000)
+        return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER)
+
+    async def failure(self, key: str, admission: Admission) -> bool:
+        """Count a failure or re-open after a failed probe, atomically."""
+        if admission.fallback:
+            return await self._local.failure(key, admission)
+        args: list[str | int] = [
+            admission.probe or "",
+            self.policy.failure_threshold,
+            _ms(self.policy.cool_down_seconds),
+            _ms(STATE_TTL_SECONDS),
+        ]
+        try:
+            opened = await self._failure(keys=breaker_keys(key), args=args)
+        except REDIS_ERRORS as exc:
+            self._outage.failed(exc)
+            return await self._local.failure(key, admission)
+        self._outage.ok()
+        return bool(opened)
+
+    async def success(self, key: str, admission: Admission) -> bool:
+        """Reset the failure count, or count a probe success towards closing."""
+        if admission.fallback:
+            return await self._local.success(key, admission)
+        args: list[str | int] = [admission.probe or "", self.policy.success_threshold, _ms(STATE_TTL_SECONDS)]
+        try:
+            closed = await self._success(keys=breaker_keys(key), args=args)
+        except REDIS_ERRORS as exc:
+            self._outage.failed(exc)
+            return await self._local.success(key, admission)
+        self._outage.ok()
+        return bool(closed)
+
+    async def release(self, key: str, admission: Admission) -> None:
+        """Free the probe slot if this call still holds it."""
+        if admission.fallback or admission.probe is None:
+            await self._local.release(key, admission)
+            return
+        try:
+            await self._release(keys=breaker_keys(key), args=[admission.probe])
+        except REDIS_ERRORS as exc:
+            # The slot's PX expiry frees it anyway; nothing else to do.
+            self._outage.failed(exc)
+
+    async def state(self, key: str) -> State:
+        """The shared state, or the local one while Redis is unavailable."""
+        try:
+            code = await self._state(keys=breaker_keys(key), args=[])
+        except REDIS_ERRORS as exc:
+            self._outage.failed(exc)
+            return await self._local.state(key)
+        self._outage.ok()
+        return _STATES[int(code)]

@@ -1,0 +1,148 @@
+"""Every upstream call to Cal.com goes through one ``Guard``, which applies the steps in a fixed order::
+
+    deadline → breaker → rate limit → retry → call
+
+* **Deadline** outermost: it bounds everything below, waits and retries included, and a call whose
+  deadline has already passed does nothing at all.
+* **Breaker** next, so an open circuit costs nothing: no rate-limit budget, no retry, no call. It sees
+  the outcome of the whole retried call, so it counts failures per guarded call, not per attempt.
+* **Rate limit** before *each* attempt, retries included, because every attempt spends Cal.com's budget.
+  (Structurally the limiter runs inside the retry loop, as the first thing every attempt does.)
+* **Retry** innermost around the single call, with the deadline deciding whether one more fits.
+
+After each attempt the guard feeds Cal.com's ``X-RateLimit-*`` headers (``rate_info``, typically
+``CalcomClient.last_rate_limit``) to the limiter, and a 429 blocks the key on all instances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from redis.asyncio import Redis
+
+from altslot.calcom.client import RateLimitInfo
+from altslot.calcom.errors import RateLimited
+from altslot.events import Events
+from altslot.resilience.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
+from altslot.resilience.breaker_redis import RedisBreakerStore
+from altslot.resilience.deadline import Clock, Deadline, DeadlineExceeded
+from altslot.resilience.ratelimit import Limiter
+from altslot.resilience.retry import RetryPolicy
+
+T = TypeVar("T")
+
+
+class ResilienceSettings(BaseModel):
+    """The ``[resilience]`` section of the configuration file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    failure_threshold: Annotated[int, Field(ge=1)] = 5
+    success_threshold: Annotated[int, Field(ge=1)] = 2
+    cool_down_seconds: Annotated[float, Field(gt=0)] = 30.0
+    max_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    backoff_initial: Annotated[float, Field(ge=0)] = 0.1
+    backoff_max: Annotated[float, Field(ge=0)] = 2.0
+    rate_limit_per_minute: Annotated[int, Field(ge=1)] = 120
+
+
+def api_key_identity(api_key: str) -> str:
+    """The key the resilience steps use for a Cal.com API key: ``sha256(api_key)[:16]``, never the key."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:16]
+
+
+class Guard:
+    """Runs upstream calls through deadline, breaker, rate limit and retry, in that order."""
+
+    def __init__(
+        self,
+        *,
+        breaker: Breaker,
+        limiter: Limiter,
+        retry: RetryPolicy,
+        events: Events | None = None,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.breaker = breaker
+        self.limiter = limiter
+        self.retry = retry
+        self.events = events
+        self._clock = clock
+
+    def deadline(self, seconds: float) -> Deadline:
+        """A deadline ``seconds`` from now on the guard's clock."""
+        return Deadline.after(seconds, self._clock)
+
+    async def call(
+        self,
+        key: str,
+        tenant: str,
+        op: Callable[[], Awaitable[T]],
+        deadline: Deadline,
+        rate_info: Callable[[], RateLimitInfo | None] | None = None,
+    ) -> T:
+        """Run ``op`` for the Cal.com key ``key`` (an identity, not the key) within ``deadline``."""
+        if deadline.expired:
+            raise DeadlineExceeded()
+
+        async def attempt() -> T:
+            await self.limiter.acquire(key, deadline, tenant=tenant)
+            # The client keeps its last headers; identity tells a fresh response from a stale one.
+            before = rate_info() if rate_info is not None else None
+            try:
+                return await op()
+            except RateLimited as exc:
+                await self.limiter.block(key, exc.reset_seconds)
+                raise
+            finally:
+                info = rate_info() if rate_info is not None else None
+                if info is not None and info is not before:
+                    await self.limiter.observe(key, info)
+
+        async def retried() -> T:
+            return await self.retry.run(attempt, deadline)
+
+        try:
+            async with asyncio.timeout(deadline.remaining()) as scope:
+                return await self.breaker.call(key, tenant, retried)
+        except TimeoutError as exc:
+            if scope.expired():
+                raise DeadlineExceeded() from exc
+            raise
+
+
+def build_guard(
+    settings: ResilienceSettings | None = None,
+    *,
+    redis: Redis | None = None,
+    events: Events | None = None,
+    clock: Clock = time.monotonic,
+) -> Guard:
+    """A ``Guard`` from settings; with ``redis`` the breaker state and rate-limit windows are shared."""
+    settings = settings or ResilienceSettings()
+    policy = BreakerPolicy(
+        failure_threshold=settings.failure_threshold,
+        success_threshold=settings.success_threshold,
+        cool_down_seconds=settings.cool_down_seconds,
+        probe_lease_seconds=settings.cool_down_seconds,
+    )
+    local = MemoryBreakerStore(policy, clock)
+    store = local if redis is None else RedisBreakerStore(redis, policy, fallback=local)
+    return Guard(
+        breaker=Breaker(store, events=events),
+        limiter=Limiter(
+            rate=f"{settings.rate_limit_per_minute}/minute", redis=redis, events=events, clock=clock
+        ),
+        retry=RetryPolicy(
+            max_attempts=settings.max_attempts,
+            backoff_initial=settings.backoff_initial,
+            backoff_max=settings.backoff_max,
+        ),
+        events=events,
+        clock=clock,
+    )
