@@ -1,0 +1,142 @@
+"""What stands in front of every ``/v2`` request: counting, faults, latency, auth and the rate limit.
+
+Order: count the route → ``down`` drops the connection → an unknown bearer key is 401 → rate limit (429)
+→ ``error_500``/``--error-rate`` → ``garbage`` → the route. Injected latency (or ``slow``) is the time from
+the request's arrival to its response start: the answer is computed at once and held back until then, so
+concurrent requests' work overlaps their waiting like a remote server's would. Rate-limit headers and
+``X-Request-Id`` go on every ``/v2`` response. ``/_sim/*`` passes straight through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from altslot.sim.envelopes import THROTTLED_MESSAGE, encode, error_body, path_with_query
+from altslot.sim.faults import GARBAGE_BODY
+from altslot.sim.ratelimit import Verdict
+from altslot.sim.state import SimState
+
+API_KEY_SCOPE = "altslot.sim.api_key"
+INVALID_KEY = "ApiAuthStrategy - api key - Invalid API Key"
+_log = logging.getLogger(__name__)
+
+
+class Gate:
+    """ASGI wrapper applying the simulator's faults and Cal.com's throttling to ``/v2`` requests."""
+
+    def __init__(self, state: SimState, app: ASGIApp, routes: Sequence[BaseRoute]) -> None:
+        self.state = state
+        self.app = app
+        self._routes = [r for r in routes if isinstance(r, Route) and r.path.startswith("/v2")]
+
+    def _template(self, method: str, path: str) -> str:
+        for route in self._routes:
+            if route.methods is not None and method in route.methods and route.path_regex.match(path):
+                return f"{method} {route.path}"
+        return f"{method} (unmatched)"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v2"):
+            await self.app(scope, receive, send)
+            return
+        state = self.state
+        faults = state.faults
+        state.requests[self._template(scope["method"], scope["path"])] += 1
+        if faults.mode == "down":
+            await _drop_connection(send)
+            return
+        loop = asyncio.get_running_loop()
+        delay = faults.slow_ms / 1000 if faults.mode == "slow" else faults.delay_seconds(state.rng)
+        ready_at = loop.time() + delay
+        if delay > 0:
+            # Requests that arrived together start their clocks together: yield once before computing,
+            # so a burst's work is not added to the latency of the requests queued behind it.
+            await asyncio.sleep(0)
+
+        async def respond(status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+            await _wait_until(loop, ready_at)
+            await _respond(send, status, body, headers)
+
+        authorization, request_id = b"", b"unknown-request-id"
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+            elif name == b"x-request-id":
+                request_id = value
+        extra = [(b"x-request-id", request_id)]
+        key = authorization[7:].decode("latin-1").strip() if authorization[:7].lower() == b"bearer " else None
+        if key is not None and key not in state.api_keys:
+            await respond(401, self._error(scope, 401, INVALID_KEY), extra)
+            return
+        client = scope.get("client")
+        verdict: Verdict = (
+            state.limiter.blocked()
+            if faults.mode == "rate_limited"
+            else state.limiter.hit(f"key:{key}" if key else f"ip:{client[0] if client else '?'}")
+        )
+        extra += verdict.headers()
+        if not verdict.allowed:
+            state.rate_limited += 1
+            await respond(429, self._error(scope, 429, THROTTLED_MESSAGE), extra)
+            return
+        if faults.mode == "error_500" or (faults.error_rate > 0 and state.rng.random() < faults.error_rate):
+            await respond(500, self._error(scope, 500, "Internal Server Error"), extra)
+            return
+        if faults.mode == "garbage":
+            await respond(200, GARBAGE_BODY, extra)
+            return
+        scope[API_KEY_SCOPE] = key
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await _wait_until(loop, ready_at)
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _error(self, scope: Scope, status: int, message: str) -> bytes:
+        path = path_with_query(scope["path"], scope.get("query_string", b""))
+        return encode(error_body(status, message, path, self.state.now()))
+
+
+async def _wait_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:
+    wait = moment - loop.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+async def _respond(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _drop_connection(send: Send) -> None:
+    """Close the TCP connection without answering, as a crashed or unreachable upstream would.
+
+    ASGI has no "abort" message, so this reaches for uvicorn's transport behind its ``send`` (the Gate is
+    the outermost ASGI layer, so ``send`` is uvicorn's own). Elsewhere it falls back to a bare 503.
+    """
+    cycle: Any = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None or not hasattr(transport, "close"):
+        _log.warning("cannot reach the server transport; answering 503 instead of dropping the connection")
+        await _respond(send, 503, b"", [])
+        return
+    transport.close()
+    # Let the server see the connection as lost, so it does not try to send its own 500 afterwards.
+    for _ in range(100):
+        if getattr(cycle, "disconnected", True):
+            break
+        await asyncio.sleep(0.001)
