@@ -51,7 +51,10 @@ def envelope_error(status: int, code: str, message: str) -> httpx.Response:
         (envelope_error(503, "ServiceUnavailable", "down"), ServerError),
         (httpx.Response(200, text="<html>garbage"), MalformedResponse),
         (httpx.Response(200, json={"status": "success"}), MalformedResponse),
-        (httpx.Response(200, json={"status": "success", "data": {"2025-10-02": [{"start": "x"}]}}), MalformedResponse),
+        (
+            httpx.Response(200, json={"status": "success", "data": {"2025-10-02": [{"start": "x"}]}}),
+            MalformedResponse,
+        ),
     ],
 )
 async def test_status_maps_to_error_type(response: httpx.Response, kind: type[Exception]) -> None:
@@ -65,7 +68,11 @@ async def test_status_maps_to_error_type(response: httpx.Response, kind: type[Ex
 @pytest.mark.anyio
 async def test_rate_limited_carries_reset_seconds() -> None:
     """A 429 carries the reset seconds from Cal.com's X-RateLimit-Reset-* header."""
-    headers = {"X-RateLimit-Limit-Default": "120", "X-RateLimit-Remaining-Default": "0", "X-RateLimit-Reset-Default": "42"}
+    headers = {
+        "X-RateLimit-Limit-Default": "120",
+        "X-RateLimit-Remaining-Default": "0",
+        "X-RateLimit-Reset-Default": "42",
+    }
     body = json.loads((Path(__file__).parent / "error-429.json").read_text())
     client = client_for(lambda request: httpx.Response(429, json=body, headers=headers))
     with pytest.raises(RateLimited) as info:
@@ -97,8 +104,9 @@ async def test_slots_request_and_parsing() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        data = {"2025-10-02": [{"start": "2025-10-02T09:00:00.000+02:00", "end": "2025-10-02T09:30:00.000+02:00"}]}
-        return httpx.Response(200, json={"status": "success", "data": data}, headers={"X-RateLimit-Remaining-Default": "7"})
+        slot = {"start": "2025-10-02T09:00:00.000+02:00", "end": "2025-10-02T09:30:00.000+02:00"}
+        body = {"status": "success", "data": {"2025-10-02": [slot]}}
+        return httpx.Response(200, json=body, headers={"X-RateLimit-Remaining-Default": "7"})
 
     client = client_for(handler)
     days = await client.get_slots(1412903, START, END, "Europe/Berlin", duration=30)
@@ -113,7 +121,7 @@ async def test_slots_request_and_parsing() -> None:
         "format": "range",
         "duration": "30",
     }
-    (start, end), = days[datetime(2025, 10, 2).date()]
+    ((start, end),) = days[datetime(2025, 10, 2).date()]
     assert start == datetime(2025, 10, 2, 7, 0, tzinfo=UTC) and (end - start).seconds == 1800
     assert client.last_rate_limit is not None and client.last_rate_limit.remaining == 7
 

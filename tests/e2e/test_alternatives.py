@@ -29,7 +29,11 @@ def test_taken_afternoon_slot_offers_real_neighbours_and_one_upstream_call() -> 
         answer = response.json()
         assert response.status_code == 200, answer
         assert answer["available"] is False
-        assert answer["requested"] == {"start": berlin("2025-09-30T14:00"), "adjusted_start": None, "why_not": "busy"}
+        assert answer["requested"] == {
+            "start": berlin("2025-09-30T14:00"),
+            "adjusted_start": None,
+            "why_not": "busy",
+        }
         assert starts(answer)[0] == berlin("2025-09-30T14:30")
         assert answer["alternatives"][0]["strategy"] == "same_day_later"
         assert berlin("2025-09-30T14:00") not in starts(answer)
@@ -137,9 +141,9 @@ def test_exclude_and_max_alternatives_are_respected() -> None:
         assert 0 < len(answer["alternatives"]) <= 4
         for alt in answer["alternatives"]:
             start, end = datetime.fromisoformat(alt["start"]), datetime.fromisoformat(alt["end"])
-            assert end <= datetime.fromisoformat(berlin("2025-09-30T14:30")) or start >= datetime.fromisoformat(
-                berlin("2025-09-30T16:00")
-            )
+            assert end <= datetime.fromisoformat(
+                berlin("2025-09-30T14:30")
+            ) or start >= datetime.fromisoformat(berlin("2025-09-30T16:00"))
 
 
 def test_english_answer() -> None:
@@ -194,8 +198,13 @@ def test_event_type_of_another_tenant_is_not_found() -> None:
         ({"desired_start": "2025-09-30T14:00", "preferred_window": "night"}, "preferred_window"),
         ({"desired_start": "2020-01-01T14:00"}, "desired_start"),
         ({"desired_start": "2025-09-30T14:00", "unknown": 1}, "unknown"),
-        ({"desired_start": "2025-09-30T14:00", "exclude": [{"start": "2025-09-30T15:00", "end": "2025-09-30T14:00"}]},
-         "exclude"),
+        (
+            {
+                "desired_start": "2025-09-30T14:00",
+                "exclude": [{"start": "2025-09-30T15:00", "end": "2025-09-30T14:00"}],
+            },
+            "exclude",
+        ),
     ],
 )
 def test_bad_input_is_422_with_field_messages(body: dict[str, Any], field: str) -> None:
@@ -214,7 +223,11 @@ def test_malformed_and_oversized_bodies_are_422() -> None:
         url = f"{world.api.url}/api/appointments/alternatives"
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         assert world.http.post(url, content=b"{not json", headers=headers).status_code == 422
-        huge = b'{"event_type_id": 1412903, "desired_start": "2025-09-30T14:00", "pad": "' + b"x" * 70_000 + b'"}'
+        huge = (
+            b'{"event_type_id": 1412903, "desired_start": "2025-09-30T14:00", "pad": "'
+            + b"x" * 70_000
+            + b'"}'
+        )
         assert world.http.post(url, content=huge, headers=headers).status_code == 422
 
 

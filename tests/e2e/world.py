@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,8 +27,7 @@ def salon_data(
     bookings: Sequence[tuple[str, str]] = (),
     closed: Sequence[date] = (),
     api_key: str = "cal_test_salon",
-    now: datetime = NOW,
-    latency: tuple[int, int] = (0, 0),
+    now: datetime | None = NOW,
 ) -> dict[str, Any]:
     """Cal.com data for a Berlin salon, Mon–Fri 09–18, one 30-minute event type.
 
@@ -43,13 +42,15 @@ def salon_data(
         return datetime.fromisoformat(text).replace(tzinfo=berlin).astimezone(UTC).isoformat()
 
     return {
-        "now": now.isoformat(),
+        "now": now.isoformat() if now else None,
         "api_keys": [api_key],
         "schedules": {
             "salon": {
                 "time_zone": "Europe/Berlin",
                 "availability": [{"days": [1, 2, 3, 4, 5], "start_time": "09:00", "end_time": "18:00"}],
-                "date_overrides": [{"date": d.isoformat(), "start_time": "00:00", "end_time": "00:00"} for d in closed],
+                "date_overrides": [
+                    {"date": d.isoformat(), "start_time": "00:00", "end_time": "00:00"} for d in closed
+                ],
             }
         },
         "event_types": [{"id": EVENT, "length": 30, "schedule": "salon"}],
@@ -101,7 +102,7 @@ class World:
 
 @contextmanager
 def running(
-    *datas: dict[str, Any], extra_tenants: int = 0, now: datetime = NOW, horizon_days: int = 14
+    *datas: dict[str, Any], clock: Callable[[], datetime] = lambda: NOW, horizon_days: int = 14
 ) -> Iterator[World]:
     """Start one simulator per data dict and altslot with one tenant per simulator."""
     with ExitStack() as stack:
@@ -121,7 +122,7 @@ def running(
             search=SearchSettings(horizon_days=horizon_days),
             tenants=tenants,
         )
-        runtime = build_runtime(settings, clock=lambda: now, env={})
+        runtime = build_runtime(settings, clock=clock, env={})
         api = start_in_thread(create_app(runtime))
         stack.callback(api.stop)
         world = World(sims, api)

@@ -11,6 +11,7 @@ from altslot.cli import app
 from altslot.config import ConfigError, load_settings
 from altslot.tenants import build_registry
 
+TENANT = '[tenants.a]\ntokens=["t"]\nevent_types=[1]'
 EXAMPLE = Path(__file__).parents[2] / "examples" / "altslot.toml"
 
 
@@ -48,14 +49,14 @@ def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\ntime_zone="Europe/Berln"', "tenants.a.time_zone: unknown"),
+        (f'{TENANT}\ntime_zone="Europe/Berln"', "tenants.a.time_zone: unknown"),
         ("[search]\nhorizon_days = 0", "search.horizon_days:"),
         ("[cache]\nbakend = 'memory'", "cache.bakend:"),
-        ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nbusiness_hours={mon="9-5"}', "tenants.a.business_hours:"),
+        (f'{TENANT}\nbusiness_hours={{mon="9-5"}}', "tenants.a.business_hours:"),
         ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nworkdays=["monday"]', "tenants.a.workdays:"),
         ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nholidays={country="XX"}', "tenants.a.holidays:"),
         ('[tenants.a]\ntokens=["t"]', "tenants.a.event_types:"),
-        ('[tenants.a]\nevent_types=[1]', "tenants.a.tokens:"),
+        ("[tenants.a]\nevent_types=[1]", "tenants.a.tokens:"),
         ('[tenants.a]\ntokens_env="NOPE_UNSET"\nevent_types=[1]', "NOPE_UNSET is not set"),
         ("[calcom]\nbase_url='api.cal.com'", "calcom.base_url:"),
         ("this is = = not toml", "not valid TOML"),
@@ -73,7 +74,8 @@ def test_invalid_config_is_one_line_naming_the_key(tmp_path: Path, text: str, ex
 def test_cli_exits_2_on_invalid_config(tmp_path: Path) -> None:
     """A command given a bad file prints one line and exits with code 2."""
     path = write(tmp_path, "[search]\nhorizon_days = 0")
-    result = CliRunner().invoke(app, ["find", "--config", str(path), "--tenant", "a", "--event-type", "1", "--at", "x"])
+    args = ["find", "--config", str(path), "--tenant", "a", "--event-type", "1", "--at", "x"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert result.output.count("\n") == 1
     assert "search.horizon_days" in result.output

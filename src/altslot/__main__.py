@@ -1,0 +1,5 @@
+"""``python -m altslot`` runs the command line."""
+
+from altslot.cli import main
+
+main()
