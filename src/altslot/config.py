@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from altslot.resilience.upstream import ResilienceSettings
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -190,6 +192,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = CacheSettings()
     search: SearchSettings = SearchSettings()
     warm: WarmSettings = WarmSettings()
+    resilience: ResilienceSettings = ResilienceSettings()
     tenants: dict[str, TenantSettings] = {}
 
     @classmethod

@@ -2,40 +2,70 @@
 
 A search's availability passes these steps, outermost first:
 
-1. cache            — ``availability``: fresh days from the day cache, stale days served while refreshed;
-2. single-flight    — ``availability``: one fetch per day across the process and (with Redis) instances;
-3. deadline         — ``availability``: the caller stops waiting; the shared fetch is never cancelled;
-4. Cal.com client   — ``calcom.client``: one HTTP request, errors mapped onto the error tree.
+1. cache           — ``availability``: fresh days from the day cache, stale days served while refreshed;
+2. single-flight   — ``availability``: one fetch per day across the process and (with Redis) instances;
+3. deadline        — ``availability`` stops the *caller* waiting; the shared fetch has its own budget
+                     (``fetch_budget``, the configured search deadline) and is never cancelled by a caller;
+4. breaker         — ``resilience.breaker``: an open circuit answers at once, without a call;
+5. rate limit      — ``resilience.ratelimit``: waits within the budget instead of provoking a 429;
+6. retry           — ``resilience.retry``: backoff with jitter on transport errors, timeouts and 5xx,
+                     Cal.com's reset time on 429, only while the budget allows;
+7. Cal.com client  — ``calcom.client``: one HTTP request, errors mapped onto the error tree.
 
-``Upstream`` builds the fetch functions the availability layer calls, so searches, the warmer and the
-booking path all reach Cal.com the same way.
+Steps 4–7 are ``resilience.Guard``; ``Upstream`` puts the guard around every client call, so searches,
+the warmer and the booking path all reach Cal.com the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from altslot.availability import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
+from altslot.resilience import Guard, api_key_identity
 from altslot.tenants import Tenant
+
+T = TypeVar("T")
 
 
 class Upstream:
-    """Cal.com access for every tenant: one client per tenant on shared connection pools."""
+    """Cal.com access for every tenant: shared connection pools, each call through the guard."""
 
-    def __init__(self, pool: CalcomPool) -> None:
+    def __init__(self, pool: CalcomPool, guard: Guard, fetch_budget: float) -> None:
         self._pool = pool
+        self.guard = guard
+        self._budget = fetch_budget
 
     def client(self, tenant: Tenant) -> CalcomClient:
-        """The tenant's Cal.com client."""
+        """The tenant's Cal.com client (unguarded: use ``call``)."""
         return self._pool.client(tenant.calcom_base_url, tenant.calcom_api_key)
+
+    @staticmethod
+    def key(tenant: Tenant) -> str:
+        """The identity breaker and limiter use for the tenant's Cal.com key (never the key itself)."""
+        return api_key_identity(f"{tenant.calcom_base_url} {tenant.calcom_api_key or 'anonymous'}")
+
+    async def call(
+        self, tenant: Tenant, op: Callable[[CalcomClient], Awaitable[T]], budget: float | None = None
+    ) -> T:
+        """Run one client operation for the tenant through breaker, rate limit and retry."""
+        client = self.client(tenant)
+        deadline = self.guard.deadline(self._budget if budget is None else budget)
+        return await self.guard.call(
+            self.key(tenant),
+            tenant.id,
+            lambda: op(client),
+            deadline,
+            rate_info=lambda: client.last_rate_limit,
+        )
 
     def slots(self, tenant: Tenant, event_type_id: int, duration: int | None) -> FetchSlots:
         """A fetch function for one event type (and duration) of one tenant, in the tenant's zone."""
-        client = self.client(tenant)
         zone = tenant.policy.zone.key
 
         async def fetch(start: datetime, end: datetime) -> DaySlots:
-            return await client.get_slots(event_type_id, start, end, zone, duration)
+            return await self.call(tenant, lambda c: c.get_slots(event_type_id, start, end, zone, duration))
 
         return fetch

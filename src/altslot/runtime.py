@@ -18,6 +18,7 @@ from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
 from altslot.events import Events
 from altslot.pipeline import Upstream
+from altslot.resilience import build_guard
 from altslot.service import Searcher
 from altslot.tenants import TenantRegistry, build_registry
 from altslot.types import Clock
@@ -105,7 +106,8 @@ def build_runtime(
         leases=leases,
         lease_seconds=settings.cache.lease_seconds,
     )
-    upstream = Upstream(pool)
+    guard = build_guard(settings.resilience, redis=redis, events=events)
+    upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds)
     searcher = Searcher(
         availability,
         upstream,

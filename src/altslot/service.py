@@ -5,6 +5,7 @@ The HTTP routes and the ``altslot find`` command both call ``Searcher.search``; 
 
 from __future__ import annotations
 
+import math
 import time as _time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from altslot.core.finder import find_alternatives
 from altslot.core.models import SearchRequest, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.pipeline import Upstream
+from altslot.resilience import CircuitOpen, RateLimitWaitExceeded
 from altslot.schemas import (
     AlternativeOut,
     AlternativesRequest,
@@ -58,12 +60,21 @@ class Unavailable:
 
 
 def _cause(report: FetchReport) -> tuple[Cause, int]:
+    """What the caller should hear, and when to try again, from the errors behind a failed search."""
     for error in report.errors:
         if isinstance(error, Unauthorized):
             return "auth", 300
         if isinstance(error, RateLimited):
-            return "rate_limited", max(1, round(error.reset_seconds))
-    return "unreachable", 10
+            return "rate_limited", _seconds(error.reset_seconds)
+        if isinstance(error, RateLimitWaitExceeded):
+            return "rate_limited", _seconds(error.retry_after)
+        if isinstance(error, CircuitOpen):
+            return "unreachable", _seconds(error.retry_after)
+    return "unreachable", 5
+
+
+def _seconds(value: float) -> int:
+    return max(1, math.ceil(value))
 
 
 def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
