@@ -83,16 +83,26 @@ class World:
 
     sims: list[RunningServer]
     api: RunningServer
+    apis: list[RunningServer]
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
-    def search(self, token: str = TOKEN, **body: Any) -> httpx.Response:
-        """POST an alternatives request."""
+    def search(self, token: str = TOKEN, instance: int = 0, **body: Any) -> httpx.Response:
+        """POST an alternatives request (to one of the instances)."""
         body.setdefault("event_type_id", EVENT)
         return self.http.post(
-            f"{self.api.url}/api/appointments/alternatives",
+            f"{self.apis[instance].url}/api/appointments/alternatives",
             json=body,
             headers={"Authorization": f"Bearer {token}"},
         )
+
+    def fault(self, mode: str, sim: int = 0, **extra: Any) -> None:
+        """Put a simulator into a fault mode."""
+        self.http.post(f"{self.sims[sim].url}/_sim/faults", json={"mode": mode, **extra}).raise_for_status()
+
+    def stats(self, sim: int = 0) -> dict[str, Any]:
+        """The simulator's counters."""
+        stats: dict[str, Any] = self.http.get(f"{self.sims[sim].url}/_sim/stats").json()
+        return stats
 
     def slot_calls(self, sim: int = 0) -> int:
         """How many GET /v2/slots the simulator has served."""
@@ -102,13 +112,22 @@ class World:
 
 @contextmanager
 def running(
-    *datas: dict[str, Any], clock: Callable[[], datetime] = lambda: NOW, horizon_days: int = 14
+    *datas: dict[str, Any],
+    clock: Callable[[], datetime] = lambda: NOW,
+    horizon_days: int = 14,
+    deadline_seconds: float = 5.0,
+    instances: int = 1,
+    sim_rate_limit: int = 120,
+    **sections: Any,
 ) -> Iterator[World]:
-    """Start one simulator per data dict and altslot with one tenant per simulator."""
+    """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
+
+    ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
+    """
     with ExitStack() as stack:
         sims = []
         for data in datas:
-            sim = start_in_thread(create_sim(parse_data(data)))
+            sim = start_in_thread(create_sim(parse_data(data), rate_limit=sim_rate_limit))
             stack.callback(sim.stop)
             sims.append(sim)
         tenants = {
@@ -119,13 +138,16 @@ def running(
         }
         settings = Settings(
             calcom=CalcomSettings(base_url=sims[0].url),
-            search=SearchSettings(horizon_days=horizon_days),
+            search=SearchSettings(horizon_days=horizon_days, deadline_seconds=deadline_seconds),
             tenants=tenants,
+            **sections,
         )
-        runtime = build_runtime(settings, clock=clock, env={})
-        api = start_in_thread(create_app(runtime))
-        stack.callback(api.stop)
-        world = World(sims, api)
+        apis = []
+        for _ in range(instances):
+            api = start_in_thread(create_app(build_runtime(settings, clock=clock, env={})))
+            stack.callback(api.stop)
+            apis.append(api)
+        world = World(sims, apis[0], apis)
         stack.callback(world.http.close)
         yield world
 
