@@ -118,6 +118,7 @@ def running(
     deadline_seconds: float = 5.0,
     instances: int = 1,
     sim_rate_limit: int = 120,
+    tenant_keys: Sequence[str] = (),
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
@@ -132,7 +133,9 @@ def running(
             sims.append(sim)
         tenants = {
             ("salon" if i == 0 else f"salon{i}"): tenant_settings(
-                TOKEN if i == 0 else f"{TOKEN}{i}", data["api_keys"][0], sims[i].url
+                TOKEN if i == 0 else f"{TOKEN}{i}",
+                tenant_keys[i] if i < len(tenant_keys) else data["api_keys"][0],
+                sims[i].url,
             )
             for i, data in enumerate(datas)
         }
