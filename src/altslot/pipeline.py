@@ -18,12 +18,15 @@ the warmer and the booking path all reach Cal.com the same way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
 from altslot.availability import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
+from altslot.calcom.errors import CalcomError
+from altslot.events import Events, UpstreamCall
 from altslot.resilience import Guard, api_key_identity
 from altslot.tenants import Tenant
 
@@ -33,10 +36,13 @@ T = TypeVar("T")
 class Upstream:
     """Cal.com access for every tenant: shared connection pools, each call through the guard."""
 
-    def __init__(self, pool: CalcomPool, guard: Guard, fetch_budget: float) -> None:
+    def __init__(
+        self, pool: CalcomPool, guard: Guard, fetch_budget: float, events: Events | None = None
+    ) -> None:
         self._pool = pool
         self.guard = guard
         self._budget = fetch_budget
+        self._events = events or Events()
 
     def client(self, tenant: Tenant) -> CalcomClient:
         """The tenant's Cal.com client (unguarded: use ``call``)."""
@@ -48,24 +54,46 @@ class Upstream:
         return api_key_identity(f"{tenant.calcom_base_url} {tenant.calcom_api_key or 'anonymous'}")
 
     async def call(
-        self, tenant: Tenant, op: Callable[[CalcomClient], Awaitable[T]], budget: float | None = None
+        self,
+        tenant: Tenant,
+        endpoint: str,
+        op: Callable[[CalcomClient], Awaitable[T]],
+        budget: float | None = None,
     ) -> T:
-        """Run one client operation for the tenant through breaker, rate limit and retry."""
+        """Run one client operation for the tenant through breaker, rate limit and retry.
+
+        ``endpoint`` (``"GET /v2/slots"``) names the call in events; every attempt is reported.
+        """
         client = self.client(tenant)
         deadline = self.guard.deadline(self._budget if budget is None else budget)
+
+        async def attempt() -> T:
+            started = time.perf_counter()
+            try:
+                result = await op(client)
+            except CalcomError as exc:
+                self._report(tenant, endpoint, exc.status, started, type(exc).__name__)
+                raise
+            self._report(tenant, endpoint, 200, started, None)
+            return result
+
         return await self.guard.call(
-            self.key(tenant),
-            tenant.id,
-            lambda: op(client),
-            deadline,
-            rate_info=lambda: client.last_rate_limit,
+            self.key(tenant), tenant.id, attempt, deadline, rate_info=lambda: client.last_rate_limit
         )
+
+    def _report(
+        self, tenant: Tenant, endpoint: str, status: int | None, started: float, error: str | None
+    ) -> None:
+        elapsed = time.perf_counter() - started
+        self._events.emit(UpstreamCall(tenant.id, endpoint, status, elapsed, error))
 
     def slots(self, tenant: Tenant, event_type_id: int, duration: int | None) -> FetchSlots:
         """A fetch function for one event type (and duration) of one tenant, in the tenant's zone."""
         zone = tenant.policy.zone.key
 
         async def fetch(start: datetime, end: datetime) -> DaySlots:
-            return await self.call(tenant, lambda c: c.get_slots(event_type_id, start, end, zone, duration))
+            return await self.call(
+                tenant, "GET /v2/slots", lambda c: c.get_slots(event_type_id, start, end, zone, duration)
+            )
 
         return fetch

@@ -107,12 +107,13 @@ def build_runtime(
         lease_seconds=settings.cache.lease_seconds,
     )
     guard = build_guard(settings.resilience, redis=redis, events=events)
-    upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds)
+    upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
     searcher = Searcher(
         availability,
         upstream,
         clock,
         deadline_seconds=settings.search.deadline_seconds,
         max_alts=settings.search.max_alternatives,
+        events=events,
     )
     return Runtime(settings, clock, tenants, pool, upstream, availability, searcher, events, redis)

@@ -16,8 +16,9 @@ from altslot.availability import Availability, DaysQuery, FetchReport
 from altslot.calcom.errors import RateLimited, Unauthorized
 from altslot.core.calendar import named_window, search_days
 from altslot.core.finder import find_alternatives
-from altslot.core.models import SearchRequest, TimeWindow
+from altslot.core.models import Policy, SearchRequest, SearchResult, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
+from altslot.events import CacheLookup, Events, SearchDone
 from altslot.pipeline import Upstream
 from altslot.resilience import CircuitOpen, RateLimitWaitExceeded
 from altslot.schemas import (
@@ -91,7 +92,9 @@ class Searcher:
         clock: Clock,
         deadline_seconds: float,
         max_alts: int,
+        events: Events | None = None,
     ) -> None:
+        self._events = events or Events()
         self._availability = availability
         self._upstream = upstream
         self._clock = clock
@@ -122,7 +125,9 @@ class Searcher:
             exclude=tuple(Interval(_wall(x.start, zone), _wall(x.end, zone)) for x in body.exclude),
         )
 
-    async def search(self, tenant: Tenant, body: AlternativesRequest) -> AlternativesResponse | Unavailable:
+    async def search(
+        self, tenant: Tenant, body: AlternativesRequest, request_id: str = ""
+    ) -> AlternativesResponse | Unavailable:
         """Answer one alternatives request; the caller's own errors raise ``NotOwned`` or ``InvalidField``."""
         started = _time.perf_counter()
         now = self._clock()
@@ -134,58 +139,114 @@ class Searcher:
         deadline = min(self._deadline, (body.deadline_ms or 1e9) / 1000)
         query = DaysQuery(tenant.id, EventTypeId(body.event_type_id), minutes, policy.zone, first, last)
         report = await self._availability.collect(query, fetch, wait_seconds=deadline)
+        self._emit_cache(tenant, report)
         if not report.entries and (report.errors or report.timeout_hit):
             cause, retry = _cause(report)
             text = unavailable_text(cause, request.language)
-            return Unavailable(
-                UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry)
-            )
+            unavailable = UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry)
+            self._emit_search(tenant, body, request_id, report, started, None, "unavailable", 503)
+            return Unavailable(unavailable)
         index = report.index(request.duration or None)
         if not request.duration:
             request = replace(request, duration=index.duration)
         result = find_alternatives(request, index, policy, now)
-        alternatives = [
-            AlternativeOut(
-                start=a.start.astimezone(policy.zone),
-                end=a.end.astimezone(policy.zone),
-                strategy=a.strategy,
-                label=label(a.start, policy, now, request.language),
-                score=a.score,
-            )
-            for a in result.alternatives
-        ]
         degraded: Literal["stale", "partial"] | None = None
         if report.errors or report.timeout_hit:
             degraded = "partial"
         elif report.stale_hits and self._availability.upstream_error(tenant.id) is not None:
             degraded = "stale"
-        age = (now - report.as_of).total_seconds() if report.as_of else None
-        return AlternativesResponse(
-            available=result.available,
-            requested=RequestedOut(
-                start=result.requested.astimezone(policy.zone),
-                adjusted_start=result.adjusted_start.astimezone(policy.zone)
-                if result.adjusted_start
-                else None,
-                why_not=result.why_not,
-            ),
-            alternatives=alternatives,
-            response_text=phrase(result, request, policy, now),
-            freshness=FreshnessOut(
-                as_of=report.as_of,
-                age_seconds=None if age is None else max(age, 0.0),
-                stale=report.stale_hits > 0,
-            ),
-            search=SearchStatsOut(
-                upstream_calls=report.upstream_calls,
+        self._emit_search(tenant, body, request_id, report, started, result, degraded, 200)
+        return _response(result, request, policy, now, report, degraded, started)
+
+    def _emit_cache(self, tenant: Tenant, report: FetchReport) -> None:
+        counts: tuple[tuple[Literal["hit", "stale", "miss"], int], ...] = (
+            ("hit", report.cache_hits),
+            ("stale", report.stale_hits),
+            ("miss", report.cache_misses),
+        )
+        for kind, days in counts:
+            if days:
+                self._events.emit(CacheLookup(tenant.id, kind, days))
+
+    def _emit_search(
+        self,
+        tenant: Tenant,
+        body: AlternativesRequest,
+        request_id: str,
+        report: FetchReport,
+        started: float,
+        result: SearchResult | None,
+        degraded: str | None,
+        status: int,
+    ) -> None:
+        offers = result.alternatives if result else ()
+        self._events.emit(
+            SearchDone(
+                tenant=tenant.id,
+                request_id=request_id,
+                event_type_id=body.event_type_id,
+                api_calls_made=report.upstream_calls,
                 cache_hits=report.cache_hits + report.stale_hits,
                 cache_misses=report.cache_misses,
-                duration_ms=round((_time.perf_counter() - started) * 1000, 2),
+                stale_hits=report.stale_hits,
+                duration_ms=round((_time.perf_counter() - started) * 1000, 3),
+                alternatives_found=len(offers),
+                strategy_used=offers[0].strategy if offers else None,
+                fallback_triggered=any(a.strategy == "next_available" for a in offers),
                 timeout_hit=report.timeout_hit,
                 degraded=degraded,
-                strategies_tried=list(result.strategies_tried),
-            ),
+                available=bool(result and result.available),
+                why_not=result.why_not if result else None,
+                status=status,
+            )
         )
+
+
+def _response(
+    result: SearchResult,
+    request: SearchRequest,
+    policy: Policy,
+    now: datetime,
+    report: FetchReport,
+    degraded: Literal["stale", "partial"] | None,
+    started: float,
+) -> AlternativesResponse:
+    """The JSON answer: offers in the tenant's zone, labels, sentence, freshness and search figures."""
+    zone = policy.zone
+    age = (now - report.as_of).total_seconds() if report.as_of else None
+    return AlternativesResponse(
+        available=result.available,
+        requested=RequestedOut(
+            start=result.requested.astimezone(zone),
+            adjusted_start=result.adjusted_start.astimezone(zone) if result.adjusted_start else None,
+            why_not=result.why_not,
+        ),
+        alternatives=[
+            AlternativeOut(
+                start=a.start.astimezone(zone),
+                end=a.end.astimezone(zone),
+                strategy=a.strategy,
+                label=label(a.start, policy, now, request.language),
+                score=a.score,
+            )
+            for a in result.alternatives
+        ],
+        response_text=phrase(result, request, policy, now),
+        freshness=FreshnessOut(
+            as_of=report.as_of,
+            age_seconds=None if age is None else max(age, 0.0),
+            stale=report.stale_hits > 0,
+        ),
+        search=SearchStatsOut(
+            upstream_calls=report.upstream_calls,
+            cache_hits=report.cache_hits + report.stale_hits,
+            cache_misses=report.cache_misses,
+            duration_ms=round((_time.perf_counter() - started) * 1000, 2),
+            timeout_hit=report.timeout_hit,
+            degraded=degraded,
+            strategies_tried=list(result.strategies_tried),
+        ),
+    )
 
 
 __all__ = ["InvalidField", "NotOwned", "Searcher", "Unavailable"]
