@@ -7,17 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from altslot.availability import Availability
 from altslot.cache.base import DayCache, Leases
-from altslot.cache.fallback import FallbackCache, FallbackLeases, RedisHealth
+from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
 from altslot.events import Events
 from altslot.pipeline import Upstream
+from altslot.redis_health import RedisHealth
 from altslot.resilience import build_guard
 from altslot.service import Searcher
 from altslot.tenants import TenantRegistry, build_registry
@@ -48,12 +49,19 @@ class Runtime:
         await self.availability.aclose()
         await self.pool.aclose()
         if self.redis is not None:
-            await self.redis.aclose()
+            await self.redis.aclose(close_connection_pool=True)
 
 
 def connect_redis(url: str) -> Redis:
-    """A Redis client with short timeouts: an outage must cost a search milliseconds, not seconds."""
-    return Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=5)
+    """A Redis client on a bounded pool: bursts queue for a connection instead of opening hundreds.
+
+    A dead Redis refuses connections at once; the timeouts only bound a hung one, and after the first
+    failure ``RedisHealth`` keeps everyone off Redis for a while, so an outage costs one timeout.
+    """
+    pool = BlockingConnectionPool.from_url(
+        url, max_connections=64, timeout=2.0, socket_timeout=2.0, socket_connect_timeout=2.0
+    )
+    return Redis(connection_pool=pool)
 
 
 async def redis_problem(url: str) -> str | None:
@@ -64,16 +72,17 @@ async def redis_problem(url: str) -> str | None:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
-        await client.aclose()
+        await client.aclose(close_connection_pool=True)
     return None
 
 
-def _stores(settings: Settings, clock: Clock) -> tuple[DayCache, Leases | None, Redis | None]:
+def _stores(
+    settings: Settings, clock: Clock, health: RedisHealth
+) -> tuple[DayCache, Leases | None, Redis | None]:
     memory = MemoryDayCache(clock, max_entries=settings.cache.max_entries)
     if settings.cache.backend == "memory":
         return memory, None, None
     redis = connect_redis(settings.cache.redis_url)
-    health = RedisHealth()
     cache = FallbackCache(RedisDayCache(redis), memory, health)
     return cache, FallbackLeases(RedisLeases(redis), health), redis
 
@@ -96,7 +105,8 @@ def build_runtime(
         bookings_version=settings.calcom.bookings_api_version,
         transport=transport,
     )
-    cache, leases, redis = _stores(settings, clock)
+    health = RedisHealth()
+    cache, leases, redis = _stores(settings, clock, health)
     availability = Availability(
         cache,
         clock,
@@ -106,7 +116,7 @@ def build_runtime(
         leases=leases,
         lease_seconds=settings.cache.lease_seconds,
     )
-    guard = build_guard(settings.resilience, redis=redis, events=events)
+    guard = build_guard(settings.resilience, redis=redis, health=health, events=events)
     upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
     searcher = Searcher(
         availability,

@@ -5,6 +5,7 @@ The HTTP routes and the ``altslot find`` command both call ``Searcher.search``; 
 
 from __future__ import annotations
 
+import logging
 import math
 import time as _time
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ from altslot.schemas import (
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval
 
+log = logging.getLogger("altslot.search")
 MAX_PAST = timedelta(days=1)
 MAX_FUTURE = timedelta(days=366)
 
@@ -142,6 +144,12 @@ class Searcher:
         self._emit_cache(tenant, report)
         if not report.entries and (report.errors or report.timeout_hit):
             cause, retry = _cause(report)
+            # The caller hears a polite sentence; the operator needs the real reason.
+            log.warning(
+                "search for %s unanswerable: %s",
+                tenant.id,
+                "; ".join(f"{type(e).__name__}: {e}" for e in report.errors) or "deadline passed",
+            )
             text = unavailable_text(cause, request.language)
             unavailable = UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry)
             self._emit_search(tenant, body, request_id, report, started, None, "unavailable", 503)

@@ -2,57 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
-
-from redis.exceptions import RedisError
+from collections.abc import Mapping, Sequence
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
+from altslot.redis_health import RedisHealth
 from altslot.types import DayKey
-
-log = logging.getLogger("altslot.cache")
-T = TypeVar("T")
-
-
-class RedisHealth:
-    """Shared by the cache and the leases: after a failure Redis is skipped for ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._retry_after = retry_after
-        self._monotonic = monotonic
-        self._down_until = 0.0
-        self.down = False
-
-    def usable(self) -> bool:
-        """True unless Redis failed within the last ``retry_after`` seconds."""
-        return self._monotonic() >= self._down_until
-
-    def failed(self, error: Exception) -> None:
-        """Record a failure; the first of an outage is logged as a warning."""
-        if not self.down:
-            log.warning("redis unavailable, serving from the in-process cache: %s", error)
-        self.down = True
-        self._down_until = self._monotonic() + self._retry_after
-
-    def succeeded(self) -> None:
-        """Record a success; the end of an outage is logged."""
-        if self.down:
-            log.warning("redis is back; using the shared cache again")
-        self.down = False
-
-    async def guard(self, primary: Callable[[], Awaitable[T]], fallback: Callable[[], Awaitable[T]]) -> T:
-        """Run ``primary`` while Redis is usable, else (or when it fails) ``fallback``."""
-        if self.usable():
-            try:
-                result = await primary()
-            except (RedisError, OSError) as error:
-                self.failed(error)
-            else:
-                self.succeeded()
-                return result
-        return await fallback()
 
 
 class FallbackCache:

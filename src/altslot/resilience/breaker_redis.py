@@ -21,7 +21,7 @@ import uuid
 
 from redis.asyncio import Redis
 
-from altslot.resilience._fallback import REDIS_ERRORS, RedisOutage
+from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.breaker import (
     PROBE_BUSY_RETRY_AFTER,
     Admission,
@@ -113,12 +113,16 @@ class RedisBreakerStore:
     """A ``BreakerStore`` shared by all instances through Redis, with a local fallback."""
 
     def __init__(
-        self, redis: Redis, policy: BreakerPolicy, fallback: MemoryBreakerStore | None = None
+        self,
+        redis: Redis,
+        policy: BreakerPolicy,
+        fallback: MemoryBreakerStore | None = None,
+        health: RedisHealth | None = None,
     ) -> None:
         self.policy = policy
         self._redis = redis
         self._local = fallback or MemoryBreakerStore(policy)
-        self._outage = RedisOutage(log, "circuit breaker")
+        self._outage = health or RedisHealth()
         self._admit = redis.register_script(_ADMIT)
         self._failure = redis.register_script(_FAILURE)
         self._success = redis.register_script(_SUCCESS)
@@ -128,6 +132,9 @@ class RedisBreakerStore:
     async def admit(self, key: str) -> Admission:
         """Admission decided atomically in Redis; the probe slot is taken with ``SET NX PX``."""
         token = uuid.uuid4().hex
+        if not self._outage.usable:
+            local = await self._local.admit(key)
+            return Admission(local.allowed, local.probe, local.retry_after, local.half_open, fallback=True)
         try:
             code, pttl, first = await self._admit(
                 keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)]
@@ -189,6 +196,8 @@ class RedisBreakerStore:
 
     async def state(self, key: str) -> State:
         """The shared state, or the local one while Redis is unavailable."""
+        if not self._outage.usable:
+            return await self._local.state(key)
         try:
             code = await self._state(keys=breaker_keys(key), args=[])
         except REDIS_ERRORS as exc:

@@ -33,7 +33,7 @@ from redis.asyncio import Redis
 from altslot.calcom.client import RateLimitInfo
 from altslot.calcom.errors import RetryableError
 from altslot.events import Events, RateLimitWait
-from altslot.resilience._fallback import REDIS_ERRORS, RedisOutage
+from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.deadline import Clock, Deadline
 
 log = logging.getLogger("altslot.resilience.ratelimit")
@@ -74,6 +74,7 @@ class Limiter:
         *,
         rate: str = "120/minute",
         redis: Redis | None = None,
+        health: RedisHealth | None = None,
         events: Events | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -90,7 +91,7 @@ class Limiter:
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._redis = redis
         self._shared: MovingWindowRateLimiter | None = None
-        self._outage = RedisOutage(log, "rate limiter")
+        self._outage = health or RedisHealth()
         if redis is not None:
             # limits defaults to coredis; "redispy" plus the service's pool reuses its connections.
             options = cast("dict[str, Any]", {"connection_pool": redis.connection_pool})
@@ -135,7 +136,7 @@ class Limiter:
             return
         until = self._clock() + seconds
         self._holds[key] = max(self._holds.get(key, 0.0), until)
-        if self._redis is None:
+        if self._redis is None or not self._outage.usable:
             return
         try:
             await self._block(keys=[block_key(key)], args=[max(1, round(seconds * 1000))])
@@ -152,7 +153,7 @@ class Limiter:
             if local <= 0:
                 del self._holds[key]
                 local = 0.0
-        if self._redis is None:
+        if self._redis is None or not self._outage.usable:
             return local
         try:
             pttl = await self._redis.pttl(block_key(key))
@@ -163,7 +164,7 @@ class Limiter:
         return max(local, int(pttl) / 1000)
 
     async def _hit(self, key: str) -> bool:
-        if self._shared is not None:
+        if self._shared is not None and self._outage.usable:
             try:
                 hit = await self._shared.hit(self._item(key))
             except REDIS_ERRORS as exc:
@@ -175,7 +176,7 @@ class Limiter:
 
     async def _window_wait(self, key: str) -> float:
         stats = None
-        if self._shared is not None:
+        if self._shared is not None and self._outage.usable:
             try:
                 stats = await self._shared.get_window_stats(self._item(key))
             except REDIS_ERRORS as exc:

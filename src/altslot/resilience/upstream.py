@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from altslot.calcom.client import RateLimitInfo
 from altslot.calcom.errors import RateLimited
 from altslot.events import Events
+from altslot.redis_health import RedisHealth
 from altslot.resilience.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
 from altslot.resilience.breaker_redis import RedisBreakerStore
 from altslot.resilience.deadline import Clock, Deadline, DeadlineExceeded
@@ -120,6 +121,7 @@ def build_guard(
     settings: ResilienceSettings | None = None,
     *,
     redis: Redis | None = None,
+    health: RedisHealth | None = None,
     events: Events | None = None,
     clock: Clock = time.monotonic,
 ) -> Guard:
@@ -132,11 +134,16 @@ def build_guard(
         probe_lease_seconds=settings.cool_down_seconds,
     )
     local = MemoryBreakerStore(policy, clock)
-    store = local if redis is None else RedisBreakerStore(redis, policy, fallback=local)
+    health = health or RedisHealth()
+    store = local if redis is None else RedisBreakerStore(redis, policy, fallback=local, health=health)
     return Guard(
         breaker=Breaker(store, events=events),
         limiter=Limiter(
-            rate=f"{settings.rate_limit_per_minute}/minute", redis=redis, events=events, clock=clock
+            rate=f"{settings.rate_limit_per_minute}/minute",
+            redis=redis,
+            health=health,
+            events=events,
+            clock=clock,
         ),
         retry=RetryPolicy(
             max_attempts=settings.max_attempts,
