@@ -179,6 +179,7 @@ def demo(
 
     from altslot.api import create_app
     from altslot.demo import curl_example, demo_settings
+    from altslot.observability.logs import configure_logging
     from altslot.runtime import build_runtime
     from altslot.serving import start_in_thread
     from altslot.sim import create_app as create_sim
@@ -193,7 +194,9 @@ def demo(
     except OSError as exc:
         fail(f"--sim-port {sim_port}: {exc.strerror}")
     try:
-        api = create_app(build_runtime(demo_settings(sim.url)))
+        settings = demo_settings(sim.url)
+        configure_logging(settings.observability.log_format)
+        api = create_app(build_runtime(settings))
         base = f"http://127.0.0.1:{port}"
         typer.echo(f"Cal.com simulator: {sim.url}   altslot: {base}   (Ctrl-C stops both)")
         typer.echo("Try:")
@@ -201,6 +204,27 @@ def demo(
         uvicorn.run(api, host="127.0.0.1", port=port, log_level="warning")
     finally:
         sim.stop()
+
+
+@app.command()
+def stats(
+    config: ConfigOption = None,
+    since: Annotated[str, typer.Option(help="Window: 30m, 1h, 2d, 1w.")] = "1h",
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Summarise the search log: totals, hit ratio, durations, API calls per search, degraded share."""
+    from altslot.observability.stats import parse_since, run_stats
+
+    settings = _settings(config)
+    try:
+        window = parse_since(since)
+    except ValueError as exc:
+        fail(f"--since: {exc}")
+    try:
+        typer.echo(run_stats(settings.observability, window, tenant, as_json=as_json), nl=False)
+    except LookupError as exc:
+        fail(str(exc.args[0]))
 
 
 @app.command()

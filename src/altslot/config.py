@@ -26,6 +26,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from altslot.observability import ObservabilitySettings
 from altslot.resilience.upstream import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -193,6 +194,7 @@ class Settings(BaseSettings):
     search: SearchSettings = SearchSettings()
     warm: WarmSettings = WarmSettings()
     resilience: ResilienceSettings = ResilienceSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
     tenants: dict[str, TenantSettings] = {}
 
     @classmethod

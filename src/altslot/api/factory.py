@@ -6,9 +6,12 @@ from typing import Any
 
 from altslot.api.app import create_app
 from altslot.config import load_settings
+from altslot.observability.logs import configure_logging
 from altslot.runtime import build_runtime
 
 
 def app_from_env() -> Any:
     """Build the app from ``$ALTSLOT_CONFIG`` and the environment."""
-    return create_app(build_runtime(load_settings()))
+    settings = load_settings()
+    configure_logging(settings.observability.log_format)
+    return create_app(build_runtime(settings))

@@ -1,0 +1,45 @@
+"""``X-Request-Id``: honour a sane one from the caller, else make one; echo it on every response."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = b"x-request-id"
+SCOPE_KEY = "altslot.request_id"
+# Bounded and plain, because the id lands in log lines and the search log verbatim.
+_SANE = re.compile(rb"[A-Za-z0-9._-]{1,128}")
+
+
+def request_id_of(scope: Mapping[str, Any]) -> str:
+    """The request id the middleware assigned (a fresh one when the middleware is not in front)."""
+    found = scope.get(SCOPE_KEY)
+    return found if isinstance(found, str) else uuid.uuid4().hex
+
+
+class RequestId:
+    """Pure ASGI middleware: puts the id into the scope and into the response headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = next((v for k, v in scope["headers"] if k == HEADER), None)
+        value = given.decode() if given is not None and _SANE.fullmatch(given) else uuid.uuid4().hex
+        scope[SCOPE_KEY] = value
+        encoded = value.encode()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+                message["headers"] = [*headers, (HEADER, encoded)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

@@ -1,0 +1,76 @@
+"""``/metrics`` and ``/readyz``, plus the dependency that hands a route its request id."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from altslot.observability.requestid import request_id_of
+
+if TYPE_CHECKING:
+    from altslot.runtime import Runtime
+
+
+def request_id(request: Request) -> str:
+    """The request's id (``X-Request-Id``), for passing into the search."""
+    return request_id_of(request.scope)
+
+
+async def _redis_problem(runtime: Runtime) -> str | None:
+    if runtime.redis is None:
+        return None
+    try:
+        await asyncio.wait_for(runtime.redis.ping(), 2.0)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return None
+
+
+async def readiness(runtime: Runtime) -> tuple[int, dict[str, Any]]:
+    """Check Redis (when configured) and the search-log database; the status code and the body.
+
+    Only a dependency searches cannot do without makes the instance unready (503): Redis when
+    ``cache.redis_required``. Otherwise Redis falls back to memory and the search log is best effort, so
+    taking the instance out of a load balancer would cost more than it saves: they report ``degraded``.
+    """
+    checks: dict[str, str] = {}
+    required: set[str] = set()
+    if runtime.redis is not None:
+        checks["redis"] = await _redis_problem(runtime) or "ok"
+        if runtime.settings.cache.redis_required:
+            required.add("redis")
+    if runtime.observability is not None and runtime.observability.search_log is not None:
+        problems = await runtime.observability.problems()
+        checks["search_log"] = problems.get("search_log", "ok")
+    failing = {name for name, state in checks.items() if state != "ok"}
+    status = "unavailable" if failing & required else "degraded" if failing else "ok"
+    body = {
+        "status": status,
+        "checks": checks,
+        "tenants": len(runtime.tenants),
+        "cache": runtime.settings.cache.backend,
+    }
+    return (503 if status == "unavailable" else 200), body
+
+
+def observability_routes(runtime: Runtime) -> APIRouter:
+    """The routes of one app around ``runtime``."""
+    router = APIRouter()
+
+    @router.get("/readyz", summary="Dependencies are reachable")
+    async def readyz() -> JSONResponse:
+        status, body = await readiness(runtime)
+        return JSONResponse(body, status)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        found = runtime.observability.metrics if runtime.observability is not None else None
+        if found is None:
+            return JSONResponse({"error": "not_found", "message": "metrics are off"}, 404)
+        return Response(found.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

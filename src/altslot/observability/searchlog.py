@@ -1,0 +1,261 @@
+"""The search log table (the seed's ``appointment_alternative_logs``), written off the request path.
+
+``SearchLogWriter.observe`` only appends a row to a bounded in-memory queue (a full queue drops the row and
+counts it; it never blocks). A background task flushes the queue in batches on a worker thread with a
+plain synchronous engine, and sweeps rows older than the retention. A database error is logged once per
+outage and costs the batch, never a search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    text,
+)
+
+from altslot.events import Event, SearchDone
+
+log = logging.getLogger("altslot.searchlog")
+DEFAULT_TABLE = "appointment_alternative_logs"
+
+
+def utc_now() -> datetime:
+    """The current instant as naive UTC, the way the table stores it (SQLite has no time zones)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def search_table(metadata: MetaData, name: str = DEFAULT_TABLE) -> Table:
+    """The seed's columns (``api_calls_made`` … ``fallback_triggered``, ``cache_hit``) plus ours."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("created_at", DateTime, nullable=False, index=True),
+        Column("tenant", String(64), nullable=False, index=True),
+        Column("request_id", String(128), nullable=False),
+        Column("event_type_id", Integer, nullable=False),
+        Column("status", Integer, nullable=False),
+        Column("api_calls_made", Integer, nullable=False),
+        Column("cache_hit", Boolean, nullable=False),
+        Column("cache_hits", Integer, nullable=False),
+        Column("cache_misses", Integer, nullable=False),
+        Column("stale_hits", Integer, nullable=False),
+        Column("duration_ms", Float, nullable=False),
+        Column("alternatives_found", Integer, nullable=False),
+        Column("strategy_used", String(32)),
+        Column("fallback_triggered", Boolean, nullable=False),
+        Column("timeout_hit", Boolean, nullable=False),
+        Column("degraded", String(16)),
+        Column("available", Boolean, nullable=False),
+        Column("why_not", String(64)),
+    )
+
+
+def row_of(event: SearchDone, created_at: datetime) -> dict[str, Any]:
+    """The table row for one finished search."""
+    return {
+        "created_at": created_at,
+        "tenant": event.tenant,
+        "request_id": event.request_id,
+        "event_type_id": event.event_type_id,
+        "status": event.status,
+        "api_calls_made": event.api_calls_made,
+        # The seed's flag: answered without asking Cal.com.
+        "cache_hit": event.api_calls_made == 0 and event.cache_misses == 0 and event.status == 200,
+        "cache_hits": event.cache_hits,
+        "cache_misses": event.cache_misses,
+        "stale_hits": event.stale_hits,
+        "duration_ms": event.duration_ms,
+        "alternatives_found": event.alternatives_found,
+        "strategy_used": event.strategy_used,
+        "fallback_triggered": event.fallback_triggered,
+        "timeout_hit": event.timeout_hit,
+        "degraded": event.degraded,
+        "available": event.available,
+        "why_not": event.why_not,
+    }
+
+
+class SearchLog:
+    """The table on one database (synchronous; call it from a worker thread inside the service)."""
+
+    def __init__(self, url: str, table: str = DEFAULT_TABLE) -> None:
+        connect_args: dict[str, Any] = {}
+        if url.startswith("sqlite"):
+            # Worker threads take turns on the pooled connection; the flush task never overlaps itself.
+            connect_args["check_same_thread"] = False
+        elif url.startswith("postgresql"):
+            connect_args["connect_timeout"] = 3
+        self.engine: Engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        self.metadata = MetaData()
+        self.table = search_table(self.metadata, table)
+        self._created = False
+
+    def create(self) -> None:
+        """Create the table if it is missing."""
+        if not self._created:
+            self.metadata.create_all(self.engine, checkfirst=True)
+            self._created = True
+
+    def write(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows in one transaction."""
+        self.create()
+        with self.engine.begin() as conn:
+            conn.execute(insert(self.table), list(rows))
+
+    def sweep(self, older_than: datetime) -> int:
+        """Delete rows created before ``older_than``; returns how many."""
+        self.create()
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(self.table).where(self.table.c.created_at < older_than))
+        return int(result.rowcount or 0)
+
+    def ping(self) -> None:
+        """Raise unless the database answers."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def drop(self) -> None:
+        """Drop the table (tests)."""
+        self.metadata.drop_all(self.engine, checkfirst=True)
+        self._created = False
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+
+class SearchLogWriter:
+    """Queues rows from ``SearchDone`` events and writes them in batches from a background task."""
+
+    def __init__(
+        self,
+        store: SearchLog,
+        *,
+        retention_days: int = 30,
+        flush_seconds: float = 2.0,
+        batch_rows: int = 500,
+        max_queue: int = 10_000,
+        clock: Callable[[], datetime] = utc_now,
+        sweep_seconds: float = 3600.0,
+    ) -> None:
+        self.store = store
+        self.written = 0
+        self.dropped: dict[str, int] = {"queue_full": 0, "db_error": 0}
+        self._queue: deque[dict[str, Any]] = deque()
+        self._max_queue = max_queue
+        self._batch = batch_rows
+        self._interval = flush_seconds
+        self._retention = retention_days
+        self._sweep_every = sweep_seconds
+        self._next_sweep = 0.0
+        self._clock = clock
+        self._failing = False
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def pending(self) -> int:
+        """Rows waiting for the next flush."""
+        return len(self._queue)
+
+    def observe(self, event: Event) -> None:
+        """Queue the row of a finished search; never blocks, never raises for a full queue."""
+        if not isinstance(event, SearchDone):
+            return
+        if len(self._queue) >= self._max_queue:
+            self.dropped["queue_full"] += 1
+            return
+        self._queue.append(row_of(event, self._clock()))
+
+    def start(self) -> None:
+        """Start the background flush task on the running loop (idempotent)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="altslot-search-log")
+
+    async def stop(self) -> None:
+        """Stop the background task, then write what is still queued."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self.flush()
+
+    async def aclose(self) -> None:
+        """Stop, flush and close the engine."""
+        await self.stop()
+        await asyncio.to_thread(self.store.close)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval)
+            await self.flush()
+            if self._retention and time.monotonic() >= self._next_sweep:
+                self._next_sweep = time.monotonic() + self._sweep_every
+                await self.sweep()
+
+    async def flush(self) -> int:
+        """Write everything queued, in batches; returns rows written (0 during an outage)."""
+        written = 0
+        async with self._lock:
+            while self._queue:
+                batch = [self._queue.popleft() for _ in range(min(self._batch, len(self._queue)))]
+                try:
+                    await asyncio.to_thread(self.store.write, batch)
+                except Exception as exc:
+                    # Retrying would pile up rows behind a dead database; the log is best effort.
+                    self.dropped["db_error"] += len(batch)
+                    self._trouble(exc)
+                    continue
+                written += len(batch)
+                self.written += len(batch)
+                self._recovered()
+        return written
+
+    async def sweep(self) -> int:
+        """Delete rows older than the retention (nothing when it is 0)."""
+        if not self._retention:
+            return 0
+        cutoff = self._clock() - timedelta(days=self._retention)
+        try:
+            return await asyncio.to_thread(self.store.sweep, cutoff)
+        except Exception as exc:
+            self._trouble(exc)
+            return 0
+
+    async def problem(self) -> str | None:
+        """Why the database cannot be used right now, or None when it answers (within 3 s)."""
+        try:
+            await asyncio.wait_for(asyncio.to_thread(self.store.ping), 3.0)
+        except Exception as exc:
+            return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+        return None
+
+    def _trouble(self, exc: Exception) -> None:
+        if not self._failing:
+            self._failing = True
+            log.warning("search log database unavailable, dropping rows until it returns: %s", exc)
+
+    def _recovered(self) -> None:
+        if self._failing:
+            self._failing = False
+            log.warning("search log database is back")

@@ -1,0 +1,39 @@
+"""The ``[observability]`` config section."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_URL = re.compile(r"^[a-z][a-z0-9+]*://")
+_TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class ObservabilitySettings(BaseModel):
+    """Metrics, the per-search log line and the search log table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    metrics: bool = True
+    search_log_url: str = "sqlite:///altslot-searches.db"
+    search_log_table: str = "appointment_alternative_logs"
+    search_log_retention_days: Annotated[int, Field(ge=0)] = 30
+    search_log_flush_seconds: Annotated[float, Field(gt=0, le=300)] = 2.0
+    search_log_queue: Annotated[int, Field(ge=1)] = 10_000
+    log_format: Literal["json", "console"] = "json"
+
+    @field_validator("search_log_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not _URL.match(value):
+            raise ValueError("must be a SQLAlchemy URL like sqlite:///file.db or postgresql+psycopg://…")
+        return value
+
+    @field_validator("search_log_table")
+    @classmethod
+    def _table(cls, value: str) -> str:
+        if not _TABLE.match(value):
+            raise ValueError("must be a plain SQL identifier (letters, digits, _)")
+        return value
