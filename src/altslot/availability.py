@@ -258,9 +258,7 @@ class Availability:
         await self._cache.set_many(entries, self._keep_for)
         return entries
 
-    async def _await_landed(
-        self, keys: list[DayKey], before: dict[DayKey, datetime]
-    ) -> dict[DayKey, DayEntry]:
+    async def _await_landed(self, keys: list[DayKey], before: dict[DayKey, datetime]) -> dict[DayKey, DayEntry]:
         """Poll until another instance's fetch lands, or its lease lapses (then the caller retries)."""
         while True:
             found = await self._cache.get_many(keys)
@@ -275,17 +273,38 @@ class Availability:
         """Put one day's fresh availability into the cache (bookings and webhooks use this)."""
         await self._cache.set_many({key: entry}, self._keep_for)
 
-    async def patch_day(
-        self, key: DayKey, *, remove: Sequence[datetime] = (), add: Sequence[datetime] = ()
-    ) -> bool:
-        """Remove or add slot starts of a cached day in place; False when the day is not cached."""
-        entry = (await self._cache.get_many([key])).get(key)
-        if entry is None:
-            return False
-        gone = set(remove)
-        starts = sorted({s for s in entry.starts if s not in gone} | set(add))
-        await self.replace_day(key, DayEntry(tuple(starts), entry.fetched_at, entry.length_minutes))
-        return True
+    async def occupy(self, keys: Sequence[DayKey], start: datetime, end: datetime) -> int:
+        """Drop cached slots that overlap ``[start, end)`` (a booking or a hold); returns how many went.
+
+        Days not in the cache are left alone: the next fetch brings Cal.com's own view.
+        """
+        removed = 0
+        for key, entry in (await self._cache.get_many(keys)).items():
+            length = timedelta(minutes=entry.length_minutes or key.duration_minutes or 1)
+            kept = tuple(s for s in entry.starts if not (s < end and start < s + length))
+            if len(kept) != len(entry.starts):
+                removed += len(entry.starts) - len(kept)
+                await self.replace_day(key, DayEntry(kept, entry.fetched_at, entry.length_minutes))
+        return removed
+
+    async def refresh(self, query: DaysQuery, fetch: FetchSlots, wait_seconds: float | None = None) -> FetchReport:
+        """Fetch the query's days whatever the cache says (single-flight still applies).
+
+        With ``wait_seconds`` the caller waits for the result (the booking path's fresh re-fetch);
+        without, the refresh runs in the background (webhooks, cancellations).
+        """
+        report = FetchReport()
+        keys = query.day_keys()
+        runs = self._start(query, [k for k in keys if k not in self._inflight], fetch)
+        if wait_seconds is not None:
+            waiting = {k: self._inflight[k] for k in keys if k in self._inflight}
+            await self._wait(waiting, wait_seconds, report)
+        report.upstream_calls = sum(run.calls for run in runs)
+        return report
+
+    def refresh_soon(self, query: DaysQuery, fetch: FetchSlots) -> None:
+        """Start fetching the query's days in the background (a slot was freed or changed)."""
+        self._start(query, [k for k in query.day_keys() if k not in self._inflight], fetch)
 
     async def forget(self, keys: Sequence[DayKey]) -> None:
         """Drop days so the next search fetches them."""

@@ -117,9 +117,7 @@ def find(
 @app.command()
 def warm(
     config: ConfigOption = None,
-    days: Annotated[
-        int | None, typer.Option(min=1, max=60, help="Days ahead (default: [warm].days).")
-    ] = None,
+    days: Annotated[int | None, typer.Option(min=1, max=60, help="Days ahead (default: [warm].days).")] = None,
     tenant: Annotated[list[str] | None, typer.Option(help="Only this tenant (repeatable).")] = None,
 ) -> None:
     """Fetch the next days of every configured event type into the cache."""
@@ -148,9 +146,7 @@ def calcom_sim(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8787,
     latency_ms: Annotated[str, typer.Option(help='Injected latency: "800" or "300-800".')] = "0",
-    error_rate: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Share of /v2 requests answered 500.")
-    ] = 0.0,
+    error_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of /v2 requests answered 500.")] = 0.0,
     rate_limit: Annotated[int, typer.Option(min=1, help="Requests per minute per API key.")] = 120,
 ) -> None:
     """Run the Cal.com simulator."""

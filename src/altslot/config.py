@@ -185,9 +185,7 @@ def opening_hours(spec: Mapping[str, str], workdays: list[str]) -> dict[int, tup
 class Settings(BaseSettings):
     """The whole configuration; environment variables (``ALTSLOT_SECTION__KEY``) beat the file."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="ALTSLOT_", env_nested_delimiter="__", extra="forbid", frozen=True
-    )
+    model_config = SettingsConfigDict(env_prefix="ALTSLOT_", env_nested_delimiter="__", extra="forbid", frozen=True)
 
     calcom: CalcomSettings = CalcomSettings()
     cache: CacheSettings = CacheSettings()

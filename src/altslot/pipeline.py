@@ -27,7 +27,7 @@ from altslot.availability import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, UpstreamCall
-from altslot.resilience import Guard, api_key_identity
+from altslot.resilience import Guard, RetryPolicy, api_key_identity
 from altslot.tenants import Tenant
 
 T = TypeVar("T")
@@ -36,11 +36,16 @@ T = TypeVar("T")
 class Upstream:
     """Cal.com access for every tenant: shared connection pools, each call through the guard."""
 
-    def __init__(
-        self, pool: CalcomPool, guard: Guard, fetch_budget: float, events: Events | None = None
-    ) -> None:
+    def __init__(self, pool: CalcomPool, guard: Guard, fetch_budget: float, events: Events | None = None) -> None:
         self._pool = pool
         self.guard = guard
+        # Creating a booking is not idempotent at Cal.com: a retry after a lost answer could book twice.
+        self._once = Guard(
+            breaker=guard.breaker,
+            limiter=guard.limiter,
+            retry=RetryPolicy(max_attempts=1),
+            events=guard.events,
+        )
         self._budget = fetch_budget
         self._events = events or Events()
 
@@ -59,8 +64,10 @@ class Upstream:
         endpoint: str,
         op: Callable[[CalcomClient], Awaitable[T]],
         budget: float | None = None,
+        *,
+        retry: bool = True,
     ) -> T:
-        """Run one client operation for the tenant through breaker, rate limit and retry.
+        """Run one client operation for the tenant through breaker, rate limit and (unless told) retry.
 
         ``endpoint`` (``"GET /v2/slots"``) names the call in events; every attempt is reported.
         """
@@ -77,13 +84,12 @@ class Upstream:
             self._report(tenant, endpoint, 200, started, None)
             return result
 
-        return await self.guard.call(
+        guard = self.guard if retry else self._once
+        return await guard.call(
             self.key(tenant), tenant.id, attempt, deadline, rate_info=lambda: client.last_rate_limit
         )
 
-    def _report(
-        self, tenant: Tenant, endpoint: str, status: int | None, started: float, error: str | None
-    ) -> None:
+    def _report(self, tenant: Tenant, endpoint: str, status: int | None, started: float, error: str | None) -> None:
         elapsed = time.perf_counter() - started
         self._events.emit(UpstreamCall(tenant.id, endpoint, status, elapsed, error))
 

@@ -12,9 +12,7 @@ from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.warming import WarmSummary, warm_once
 
 
-async def run_search(
-    settings: Settings, tenant_name: str, body: dict[str, Any]
-) -> tuple[int, dict[str, Any]]:
+async def run_search(settings: Settings, tenant_name: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """Answer one request for a named tenant; returns the HTTP status it would get and the JSON body."""
     runtime = build_runtime(settings)
     try:
@@ -25,9 +23,7 @@ async def run_search(
         try:
             answer = await runtime.searcher.search(tenant, request)
         except NotOwned as exc:
-            raise LookupError(
-                f"--event-type: {exc.args[0]} is not configured for tenant {tenant_name}"
-            ) from None
+            raise LookupError(f"--event-type: {exc.args[0]} is not configured for tenant {tenant_name}") from None
         except InvalidField as exc:
             raise LookupError(f"--at: {exc.message}") from None
         if isinstance(answer, Unavailable):

@@ -10,13 +10,17 @@ from datetime import UTC, datetime
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from altslot.availability import Availability
+from altslot.booking import Booker
 from altslot.cache.base import DayCache, Leases
 from altslot.cache.fallback import FallbackCache, FallbackLeases
+from altslot.cache.kv import KeyValue, MemoryKeyValue, RedisKeyValue
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
 from altslot.events import Events
+from altslot.holds import Holds
+from altslot.observability.wiring import Observability, install_observers
 from altslot.pipeline import Upstream
 from altslot.redis_health import RedisHealth
 from altslot.resilience import build_guard
@@ -41,12 +45,17 @@ class Runtime:
     upstream: Upstream
     availability: Availability
     searcher: Searcher
+    booker: Booker
+    kv: KeyValue
     events: Events
     redis: Redis | None = None
+    observability: Observability | None = None
 
     async def aclose(self) -> None:
         """Finish shared fetches, then close connection pools."""
         await self.availability.aclose()
+        if self.observability is not None:
+            await self.observability.aclose()
         await self.pool.aclose()
         if self.redis is not None:
             await self.redis.aclose(close_connection_pool=True)
@@ -76,9 +85,7 @@ async def redis_problem(url: str) -> str | None:
     return None
 
 
-def _stores(
-    settings: Settings, clock: Clock, health: RedisHealth
-) -> tuple[DayCache, Leases | None, Redis | None]:
+def _stores(settings: Settings, clock: Clock, health: RedisHealth) -> tuple[DayCache, Leases | None, Redis | None]:
     memory = MemoryDayCache(clock, max_entries=settings.cache.max_entries)
     if settings.cache.backend == "memory":
         return memory, None, None
@@ -98,6 +105,7 @@ def build_runtime(
     """Assemble tenants, the Cal.com pool, the day cache and the searcher."""
     tenants = build_registry(settings, os.environ if env is None else env)
     events = events or Events()
+    observability = install_observers(settings.observability, events, (t.id for t in tenants))
     pool = CalcomPool(
         timeout=settings.calcom.timeout_seconds,
         max_connections=settings.calcom.max_connections,
@@ -118,6 +126,8 @@ def build_runtime(
     )
     guard = build_guard(settings.resilience, redis=redis, health=health, events=events)
     upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
+    kv: KeyValue = MemoryKeyValue() if redis is None else RedisKeyValue(redis, health)
+    holds = Holds(upstream, availability, kv)
     searcher = Searcher(
         availability,
         upstream,
@@ -125,5 +135,22 @@ def build_runtime(
         deadline_seconds=settings.search.deadline_seconds,
         max_alts=settings.search.max_alternatives,
         events=events,
+        holds=holds,
     )
-    return Runtime(settings, clock, tenants, pool, upstream, availability, searcher, events, redis)
+    booker = Booker(
+        availability, upstream, searcher, holds, kv, clock, deadline_seconds=settings.search.deadline_seconds
+    )
+    return Runtime(
+        settings=settings,
+        clock=clock,
+        tenants=tenants,
+        pool=pool,
+        upstream=upstream,
+        availability=availability,
+        searcher=searcher,
+        booker=booker,
+        kv=kv,
+        events=events,
+        redis=redis,
+        observability=observability,
+    )

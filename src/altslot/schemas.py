@@ -66,6 +66,7 @@ class AlternativesRequest(_Body):
     preferred_window: Literal["morning", "afternoon", "evening"] | WindowIn | None = None
     exclude: Annotated[list[ExcludeIn], Field(max_length=50)] = []
     deadline_ms: Annotated[int | None, Field(ge=1, le=60_000)] = None
+    hold_minutes: Annotated[int | None, Field(ge=1, le=15)] = None
 
     _zone = field_validator("time_zone")(check_zone)
 
@@ -94,6 +95,8 @@ class AlternativeOut(BaseModel):
     strategy: Strategy
     label: str
     score: int
+    hold_id: str | None = None
+    held_until: datetime | None = None
 
 
 class FreshnessOut(BaseModel):
@@ -137,3 +140,62 @@ class ErrorResponse(BaseModel):
 
     error: str
     message: str
+
+
+class AttendeeIn(_Body):
+    """Who the appointment is for (sent to Cal.com; never logged)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str | None, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] = None
+    phone: Annotated[str | None, Field(max_length=32, pattern=r"^\+?[0-9 ()/-]{3,32}$")] = None
+    time_zone: str
+    language: Literal["de", "en"] = "de"
+
+    _zone = field_validator("time_zone")(check_zone)
+
+
+class BookingRequest(_Body):
+    """``POST /api/appointments``."""
+
+    event_type_id: Annotated[int, Field(gt=0)]
+    start: datetime
+    time_zone: str | None = None
+    attendee: AttendeeIn
+    metadata: Annotated[dict[str, Annotated[str, Field(max_length=500)]], Field(max_length=50)] = {}
+    hold_id: Annotated[str | None, Field(max_length=200)] = None
+
+    _zone = field_validator("time_zone")(check_zone)
+
+
+class CancelRequest(_Body):
+    """``POST /api/appointments/{uid}/cancel``."""
+
+    reason: Annotated[str | None, Field(max_length=500)] = None
+
+
+class RescheduleRequest(_Body):
+    """``POST /api/appointments/{uid}/reschedule``."""
+
+    start: datetime
+    time_zone: str | None = None
+    reason: Annotated[str | None, Field(max_length=500)] = None
+
+    _zone = field_validator("time_zone")(check_zone)
+
+
+class BookingOut(BaseModel):
+    """A booking as Cal.com confirmed it."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    status: str
+    rescheduled_from: str | None = None
+
+
+class SlotTakenResponse(BaseModel):
+    """409: the slot is gone; alternatives come from that day freshly re-fetched."""
+
+    error: Literal["slot_taken"] = "slot_taken"
+    alternatives: list[AlternativeOut]
+    response_text: str

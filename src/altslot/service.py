@@ -8,18 +8,20 @@ from __future__ import annotations
 import logging
 import math
 import time as _time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from altslot.availability import Availability, DaysQuery, FetchReport
-from altslot.calcom.errors import RateLimited, Unauthorized
+from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
 from altslot.core.calendar import named_window, search_days
 from altslot.core.finder import find_alternatives
-from altslot.core.models import Policy, SearchRequest, SearchResult, TimeWindow
+from altslot.core.models import Language, Policy, SearchRequest, SearchResult, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.events import CacheLookup, Events, SearchDone
+from altslot.holds import Hold, Holds
 from altslot.pipeline import Upstream
 from altslot.resilience import CircuitOpen, RateLimitWaitExceeded
 from altslot.schemas import (
@@ -62,9 +64,9 @@ class Unavailable:
     body: UnavailableResponse
 
 
-def _cause(report: FetchReport) -> tuple[Cause, int]:
+def _cause(errors: Sequence[CalcomError]) -> tuple[Cause, int]:
     """What the caller should hear, and when to try again, from the errors behind a failed search."""
-    for error in report.errors:
+    for error in errors:
         if isinstance(error, Unauthorized):
             return "auth", 300
         if isinstance(error, RateLimited):
@@ -95,8 +97,10 @@ class Searcher:
         deadline_seconds: float,
         max_alts: int,
         events: Events | None = None,
+        holds: Holds | None = None,
     ) -> None:
         self._events = events or Events()
+        self._holds = holds
         self._availability = availability
         self._upstream = upstream
         self._clock = clock
@@ -143,28 +147,47 @@ class Searcher:
         report = await self._availability.collect(query, fetch, wait_seconds=deadline)
         self._emit_cache(tenant, report)
         if not report.entries and (report.errors or report.timeout_hit):
-            cause, retry = _cause(report)
-            # The caller hears a polite sentence; the operator needs the real reason.
-            log.warning(
-                "search for %s unanswerable: %s",
-                tenant.id,
-                "; ".join(f"{type(e).__name__}: {e}" for e in report.errors) or "deadline passed",
-            )
-            text = unavailable_text(cause, request.language)
-            unavailable = UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry)
             self._emit_search(tenant, body, request_id, report, started, None, "unavailable", 503)
-            return Unavailable(unavailable)
+            return self.unavailable(tenant, report.errors, request.language)
         index = report.index(request.duration or None)
         if not request.duration:
             request = replace(request, duration=index.duration)
-        result = find_alternatives(request, index, policy, now)
+        held: dict[datetime, Hold] = {}
+        if body.hold_minutes and self._holds is not None:
+            # Ask for spares: an offer Cal.com refuses to hold is replaced by the next best.
+            spare = replace(request, max_alternatives=min(request.max_alternatives + 3, 10))
+            result = find_alternatives(spare, index, policy, now)
+            placed = await self._holds.place(
+                tenant,
+                body.event_type_id,
+                list(result.alternatives),
+                request.max_alternatives,
+                body.hold_minutes,
+                body.duration_minutes,
+            )
+            held = {h.alternative.start: h for h in placed}
+            result = replace(result, alternatives=tuple(h.alternative for h in placed))
+        else:
+            result = find_alternatives(request, index, policy, now)
         degraded: Literal["stale", "partial"] | None = None
         if report.errors or report.timeout_hit:
             degraded = "partial"
         elif report.stale_hits and self._availability.upstream_error(tenant.id) is not None:
             degraded = "stale"
         self._emit_search(tenant, body, request_id, report, started, result, degraded, 200)
-        return _response(result, request, policy, now, report, degraded, started)
+        return _response(result, request, policy, now, report, degraded, started, held)
+
+    def unavailable(self, tenant: Tenant, errors: Sequence[CalcomError], language: Language) -> Unavailable:
+        """The 503 answer for these upstream errors: a polite sentence for the caller, the cause logged."""
+        cause, retry = _cause(errors)
+        # The caller hears a polite sentence; the operator needs the real reason.
+        log.warning(
+            "upstream unavailable for %s: %s",
+            tenant.id,
+            "; ".join(f"{type(e).__name__}: {e}" for e in errors) or "deadline passed",
+        )
+        text = unavailable_text(cause, language)
+        return Unavailable(UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry))
 
     def _emit_cache(self, tenant: Tenant, report: FetchReport) -> None:
         counts: tuple[tuple[Literal["hit", "stale", "miss"], int], ...] = (
@@ -218,6 +241,7 @@ def _response(
     report: FetchReport,
     degraded: Literal["stale", "partial"] | None,
     started: float,
+    held: dict[datetime, Hold],
 ) -> AlternativesResponse:
     """The JSON answer: offers in the tenant's zone, labels, sentence, freshness and search figures."""
     zone = policy.zone
@@ -236,6 +260,8 @@ def _response(
                 strategy=a.strategy,
                 label=label(a.start, policy, now, request.language),
                 score=a.score,
+                hold_id=held[a.start].hold_id if a.start in held else None,
+                held_until=held[a.start].held_until if a.start in held else None,
             )
             for a in result.alternatives
         ],

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from altslot.config import Settings, TenantSettings
 from altslot.core.models import Language, Policy
-from altslot.types import TenantId
+from altslot.types import DayKey, EventTypeId, TenantId
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,14 @@ class Tenant:
     def owns(self, event_type_id: int) -> bool:
         """True when the event type is configured for this tenant."""
         return event_type_id in self.event_types
+
+    def day_keys(self, moment: datetime) -> list[DayKey]:
+        """The cache keys of every configured event type on ``moment``'s local date.
+
+        One business shares one calendar, so a booking of any event type changes all of them.
+        """
+        day = moment.astimezone(self.policy.zone).date()
+        return [DayKey(self.id, EventTypeId(et), length or 0, day) for et, length in self.event_types.items()]
 
 
 def _digest(token: str) -> bytes:

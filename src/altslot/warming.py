@@ -107,12 +107,8 @@ async def run_warmer(
     while True:
         if await _take_turn(redis, interval):
             try:
-                summary = await warm_once(
-                    tenants, availability, upstream, clock, days=days, refresh_margin=margin
-                )
-                log.info(
-                    "warmed %d days with %d upstream calls", summary.days_fetched, summary.upstream_calls
-                )
+                summary = await warm_once(tenants, availability, upstream, clock, days=days, refresh_margin=margin)
+                log.info("warmed %d days with %d upstream calls", summary.days_fetched, summary.upstream_calls)
             except Exception:
                 log.exception("warming pass failed")
         await asyncio.sleep(interval)

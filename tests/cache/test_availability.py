@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +20,7 @@ from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from altslot.types import EventTypeId, TenantId
 from tests.conftest import PrivateRedis
-from tests.e2e.world import EVENT, NOW, salon_data, tenant_settings
+from tests.e2e.world import EVENT, NOW, Clock, salon_data, tenant_settings
 
 FIRST, LAST = date(2025, 9, 30), date(2025, 10, 14)  # 15 days
 
@@ -35,14 +34,6 @@ def simulator(latency_ms: int = 0) -> Iterator[RunningServer]:
 
 def slot_calls(sim: RunningServer) -> int:
     return int(httpx.get(f"{sim.url}/_sim/stats").json()["requests"].get("GET /v2/slots", 0))
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @asynccontextmanager

@@ -20,9 +20,7 @@ def key(tenant: str, day: int = 0) -> DayKey:
 
 
 def entry(hour: int = 9) -> DayEntry:
-    return DayEntry(
-        (datetime(2025, 9, 29, hour, tzinfo=UTC), datetime(2025, 9, 29, hour, 30, tzinfo=UTC)), T0, 30
-    )
+    return DayEntry((datetime(2025, 9, 29, hour, tzinfo=UTC), datetime(2025, 9, 29, hour, 30, tzinfo=UTC)), T0, 30)
 
 
 def test_keys_carry_the_tenant_as_hash_tag() -> None:

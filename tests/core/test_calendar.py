@@ -84,9 +84,7 @@ def test_next_opening_of_a_policy_without_hours_is_none() -> None:
         ("2025-10-03 10:00", "2025-10-06 09:00", "holiday"),
     ],
 )
-def test_adjust_to_opening_moves_like_the_seed(
-    policy: Policy, desired: str, adjusted: str, reason: str
-) -> None:
+def test_adjust_to_opening_moves_like_the_seed(policy: Policy, desired: str, adjusted: str, reason: str) -> None:
     """Before opening → that day's opening; after closing, weekend or holiday → the next opening."""
     assert calendar.adjust_to_opening(at(desired), policy) == (at(adjusted), reason)
 

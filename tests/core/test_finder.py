@@ -13,9 +13,7 @@ from altslot.types import Interval
 from tests.core.conftest import BERLIN, HALF_HOUR, NOW, at, grid, salon_policy, span
 
 
-def search(
-    desired: str, index: SlotIndex, policy: Policy, now: datetime = NOW, **extra: object
-) -> SearchResult:
+def search(desired: str, index: SlotIndex, policy: Policy, now: datetime = NOW, **extra: object) -> SearchResult:
     request = SearchRequest(desired_start=at(desired), duration=HALF_HOUR, **extra)  # type: ignore[arg-type]
     return find_alternatives(request, index, policy, now)
 
@@ -117,9 +115,7 @@ def test_full_friday_offers_monday(policy: Policy) -> None:
 
 def test_next_workday_only_matches_the_same_time(policy: Policy) -> None:
     """Old bug: with only 09:00 free next day, that slot is next_available, not "same time next workday"."""
-    index = grid(
-        taken=[*span("2025-09-30 09:00", "2025-09-30 17:30"), *span("2025-10-01 09:30", "2025-10-01 17:30")]
-    )
+    index = grid(taken=[*span("2025-09-30 09:00", "2025-09-30 17:30"), *span("2025-10-01 09:30", "2025-10-01 17:30")])
     result = search("2025-09-30 14:00", index, policy, max_alternatives=1)
     assert result.alternatives[0].start == at("2025-10-01 09:00")
     assert result.alternatives[0].strategy == "next_available"
@@ -152,9 +148,7 @@ def test_nothing_free_until_the_last_day(policy: Policy) -> None:
 
 def test_nothing_free_at_all(policy: Policy) -> None:
     """No free slot anywhere: busy, no alternatives, every strategy tried."""
-    result = search(
-        "2025-09-30 14:00", grid(full=[date(2025, 9, 30) + timedelta(days=i) for i in range(15)]), policy
-    )
+    result = search("2025-09-30 14:00", grid(full=[date(2025, 9, 30) + timedelta(days=i) for i in range(15)]), policy)
     assert result.why_not == "busy"
     assert result.alternatives == ()
     assert set(result.strategies_tried) >= {"same_day_earlier", "next_workday", "next_week", "next_available"}

@@ -65,9 +65,7 @@ def test_join_offers() -> None:
     assert join_offers(["A", "B", "C"], "en") == "A, B or C"
 
 
-def answer(
-    desired: str, policy: Policy, language: Language = "de", now: datetime = NOW, **extra: object
-) -> str:
+def answer(desired: str, policy: Policy, language: Language = "de", now: datetime = NOW, **extra: object) -> str:
     index = extra.pop("index", grid())
     request = SearchRequest(desired_start=at(desired), duration=HALF_HOUR, language=language, **extra)  # type: ignore[arg-type]
     return phrase(find_alternatives(request, index, policy, now), request, policy, now)  # type: ignore[arg-type]
@@ -84,9 +82,7 @@ def test_design_example_in_german(policy: Policy) -> None:
 
 def test_design_example_in_english(policy: Policy) -> None:
     """The same answer in English."""
-    text = answer(
-        "2025-09-30 14:00", policy, "en", index=grid(taken=span("2025-09-30 12:00", "2025-09-30 15:00"))
-    )
+    text = answer("2025-09-30 14:00", policy, "en", index=grid(taken=span("2025-09-30 12:00", "2025-09-30 15:00")))
     assert text == (
         "Unfortunately, nothing is free at 2 pm. I can offer you today at 3:30 pm or tomorrow at 2 pm. "
         "Which would suit you better?"
@@ -97,16 +93,14 @@ def test_busy_on_another_day_names_the_day(policy: Policy) -> None:
     """A taken slot tomorrow is named with its day word."""
     text = answer("2025-10-01 14:00", policy, index=grid(taken=[at("2025-10-01 14:00")]), max_alternatives=1)
     assert (
-        text == "Morgen um 14 Uhr ist leider nichts frei. Ich kann Ihnen morgen um 14:30 Uhr anbieten. "
-        "Passt Ihnen das?"
+        text == "Morgen um 14 Uhr ist leider nichts frei. Ich kann Ihnen morgen um 14:30 Uhr anbieten. Passt Ihnen das?"
     )
 
 
 def test_available(policy: Policy) -> None:
     """A free time is confirmed with an offer to book."""
     assert (
-        answer("2025-10-02 14:00", policy)
-        == "Übermorgen um 14 Uhr ist noch frei. Soll ich den Termin für Sie buchen?"
+        answer("2025-10-02 14:00", policy) == "Übermorgen um 14 Uhr ist noch frei. Soll ich den Termin für Sie buchen?"
     )
     assert answer("2025-10-02 14:00", policy, "en") == (
         "Yes, I can book you in the day after tomorrow at 2 pm. Shall I go ahead?"
@@ -138,12 +132,8 @@ def test_saturday_says_closed(policy: Policy) -> None:
 
 def test_holiday_says_holiday(policy: Policy) -> None:
     """A holiday wish names the date as a public holiday."""
-    assert answer("2025-10-03 10:00", policy).startswith(
-        "Am 3. Oktober ist Feiertag, da haben wir geschlossen."
-    )
-    assert answer("2025-10-03 10:00", policy, "en").startswith(
-        "October 3 is a public holiday, so we are closed."
-    )
+    assert answer("2025-10-03 10:00", policy).startswith("Am 3. Oktober ist Feiertag, da haben wir geschlossen.")
+    assert answer("2025-10-03 10:00", policy, "en").startswith("October 3 is a public holiday, so we are closed.")
 
 
 @pytest.mark.parametrize(
@@ -217,10 +207,7 @@ def test_other_reasons(why: WhyNot, de: str, en: str, policy: Policy) -> None:
     offer = Alternative(at("2025-10-01 14:00"), at("2025-10-01 14:30"), "next_available", 1)
     result = SearchResult(False, at("2025-09-30 14:00"), None, why, (offer,), ("next_available",))
     request = SearchRequest(desired_start=at("2025-09-30 14:00"), duration=HALF_HOUR)
-    assert (
-        phrase(result, request, policy, NOW)
-        == f"{de} Ich kann Ihnen morgen um 14 Uhr anbieten. Passt Ihnen das?"
-    )
+    assert phrase(result, request, policy, NOW) == f"{de} Ich kann Ihnen morgen um 14 Uhr anbieten. Passt Ihnen das?"
     english = SearchRequest(desired_start=at("2025-09-30 14:00"), duration=HALF_HOUR, language="en")
     assert en in phrase(result, english, policy, NOW)
 

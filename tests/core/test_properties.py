@@ -41,9 +41,7 @@ def cases(draw: st.DrawFn) -> Case:
         minimum_notice=timedelta(minutes=draw(st.sampled_from([0, 60, 240]))),
         time_window_hours=draw(st.integers(1, 3)),
     )
-    now = datetime.combine(week, time(0), tzinfo=BERLIN) + timedelta(
-        minutes=15 * draw(st.integers(0, 4 * 24 * 4))
-    )
+    now = datetime.combine(week, time(0), tzinfo=BERLIN) + timedelta(minutes=15 * draw(st.integers(0, 4 * 24 * 4)))
     origin = datetime.combine(week, time(0), tzinfo=BERLIN).astimezone(UTC)
     # Slots on a UTC 15-minute grid over three weeks, so DST nights are covered without wall-time gaps.
     ticks = draw(st.sets(st.integers(0, 21 * 96 - 1), max_size=400))

@@ -31,12 +31,8 @@ def test_a_nearer_day_beats_any_time_of_day() -> None:
 
 def test_proximity_then_direction_then_strategy() -> None:
     """Closer minutes win; at equal distance the preferred direction wins; then the strategy weight."""
-    assert ranking.base_cost(0, 30, True, "same_day_earlier") < ranking.base_cost(
-        0, 60, False, "same_day_later"
-    )
-    assert ranking.base_cost(0, 30, False, "next_available") < ranking.base_cost(
-        0, 30, True, "same_day_later"
-    )
+    assert ranking.base_cost(0, 30, True, "same_day_earlier") < ranking.base_cost(0, 60, False, "same_day_later")
+    assert ranking.base_cost(0, 30, False, "next_available") < ranking.base_cost(0, 30, True, "same_day_later")
     assert ranking.base_cost(1, 0, False, "next_workday") < ranking.base_cost(1, 0, False, "next_available")
 
 

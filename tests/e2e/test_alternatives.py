@@ -141,9 +141,9 @@ def test_exclude_and_max_alternatives_are_respected() -> None:
         assert 0 < len(answer["alternatives"]) <= 4
         for alt in answer["alternatives"]:
             start, end = datetime.fromisoformat(alt["start"]), datetime.fromisoformat(alt["end"])
-            assert end <= datetime.fromisoformat(
-                berlin("2025-09-30T14:30")
-            ) or start >= datetime.fromisoformat(berlin("2025-09-30T16:00"))
+            assert end <= datetime.fromisoformat(berlin("2025-09-30T14:30")) or start >= datetime.fromisoformat(
+                berlin("2025-09-30T16:00")
+            )
 
 
 def test_english_answer() -> None:
@@ -223,11 +223,7 @@ def test_malformed_and_oversized_bodies_are_422() -> None:
         url = f"{world.api.url}/api/appointments/alternatives"
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         assert world.http.post(url, content=b"{not json", headers=headers).status_code == 422
-        huge = (
-            b'{"event_type_id": 1412903, "desired_start": "2025-09-30T14:00", "pad": "'
-            + b"x" * 70_000
-            + b'"}'
-        )
+        huge = b'{"event_type_id": 1412903, "desired_start": "2025-09-30T14:00", "pad": "' + b"x" * 70_000 + b'"}'
         assert world.http.post(url, content=huge, headers=headers).status_code == 422
 
 

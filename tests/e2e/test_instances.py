@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from altslot.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.conftest import free_port
-from tests.e2e.world import EVENT, NOW, TOKEN, running, salon_data
+from tests.e2e.world import EVENT, NOW, TOKEN, Clock, running, salon_data
 
 
 @contextmanager
@@ -77,14 +76,6 @@ def test_two_processes_on_one_redis_share_a_cold_fetch(tmp_path: Path, redis_url
         stats = httpx.get(f"{sim.url}/_sim/stats").json()
     assert [s for s, _ in statuses] == [200] * 100, [t for s, t in statuses if s != 200][:3]
     assert stats["requests"]["GET /v2/slots"] <= 2, stats
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def test_stale_entry_answers_at_once_then_refreshes() -> None:

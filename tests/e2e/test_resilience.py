@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from altslot.config import CacheSettings
 from altslot.resilience import ResilienceSettings
-from tests.e2e.world import NOW, TOKEN, running, salon_data
+from tests.e2e.world import NOW, Clock, running, salon_data
 
 FAST = ResilienceSettings(backoff_initial=0.01, backoff_max=0.05, cool_down_seconds=1.0, failure_threshold=3)
 
@@ -79,14 +78,6 @@ def test_rate_limited_key_is_held_off_without_further_calls() -> None:
         body = unavailable(world.search(desired_start="2025-09-30T14:00"), "rate_limited")
         assert body["retry_after_seconds"] > 30
         assert world.slot_calls() == 1
-
-
-@dataclass
-class Clock:
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def test_stale_data_is_served_while_upstream_is_down() -> None:

@@ -12,10 +12,12 @@ import httpx
 
 from altslot.api import create_app
 from altslot.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
+from altslot.observability import ObservabilitySettings
 from altslot.runtime import build_runtime
 from altslot.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
+from tests.conftest import free_port
 
 NOW = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 EVENT = 1412903
@@ -48,9 +50,7 @@ def salon_data(
             "salon": {
                 "time_zone": "Europe/Berlin",
                 "availability": [{"days": [1, 2, 3, 4, 5], "start_time": "09:00", "end_time": "18:00"}],
-                "date_overrides": [
-                    {"date": d.isoformat(), "start_time": "00:00", "end_time": "00:00"} for d in closed
-                ],
+                "date_overrides": [{"date": d.isoformat(), "start_time": "00:00", "end_time": "00:00"} for d in closed],
             }
         },
         "event_types": [{"id": EVENT, "length": 30, "schedule": "salon"}],
@@ -61,10 +61,13 @@ def salon_data(
     }
 
 
-def tenant_settings(token: str, api_key: str, base_url: str | None = None) -> TenantSettings:
+def tenant_settings(
+    token: str, api_key: str, base_url: str | None = None, webhook_secret: str | None = None
+) -> TenantSettings:
     """A salon tenant as altslot is configured for it."""
     return TenantSettings.model_validate(
         {
+            "webhook_secret": webhook_secret,
             "tokens": [token],
             "calcom_api_key": api_key,
             "calcom_base_url": base_url,
@@ -75,6 +78,16 @@ def tenant_settings(token: str, api_key: str, base_url: str | None = None) -> Te
             "event_types": [EVENT],
         }
     )
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand (altslot's clock is injected everywhere)."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @dataclass
@@ -104,6 +117,10 @@ class World:
         stats: dict[str, Any] = self.http.get(f"{self.sims[sim].url}/_sim/stats").json()
         return stats
 
+    def metrics(self, instance: int = 0) -> str:
+        """An instance's ``/metrics`` text."""
+        return self.http.get(f"{self.apis[instance].url}/metrics").raise_for_status().text
+
     def slot_calls(self, sim: int = 0) -> int:
         """How many GET /v2/slots the simulator has served."""
         stats = self.http.get(f"{self.sims[sim].url}/_sim/stats").json()
@@ -119,13 +136,24 @@ def running(
     instances: int = 1,
     sim_rate_limit: int = 120,
     tenant_keys: Sequence[str] = (),
+    webhook_secret: str | None = None,
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
 
     ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
+    The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
     """
+    sections.setdefault("observability", ObservabilitySettings(search_log_url=""))
     with ExitStack() as stack:
+        api_port = free_port()
+        if webhook_secret is not None:
+            # The first simulator delivers its booking webhooks to the first altslot instance.
+            hook = {
+                "subscriber_url": f"http://127.0.0.1:{api_port}/webhooks/calcom/salon",
+                "secret": webhook_secret,
+            }
+            datas = ({**datas[0], "webhooks": [hook]}, *datas[1:])
         sims = []
         for data in datas:
             sim = start_in_thread(create_sim(parse_data(data), rate_limit=sim_rate_limit))
@@ -136,6 +164,7 @@ def running(
                 TOKEN if i == 0 else f"{TOKEN}{i}",
                 tenant_keys[i] if i < len(tenant_keys) else data["api_keys"][0],
                 sims[i].url,
+                webhook_secret if i == 0 else None,
             )
             for i, data in enumerate(datas)
         }
@@ -146,8 +175,9 @@ def running(
             **sections,
         )
         apis = []
-        for _ in range(instances):
-            api = start_in_thread(create_app(build_runtime(settings, clock=clock, env={})))
+        for i in range(instances):
+            app = create_app(build_runtime(settings, clock=clock, env={}))
+            api = start_in_thread(app, port=api_port if i == 0 else 0)
             stack.callback(api.stop)
             apis.append(api)
         world = World(sims, apis[0], apis)

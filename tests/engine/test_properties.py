@@ -46,9 +46,7 @@ def schedules(draw: st.DrawFn) -> Schedule:
         day = (BASE + timedelta(days=draw(st.integers(min_value=0, max_value=250)))).date()
         start, end = draw(st.one_of(st.just((time(0), time(0))), windows()))
         overrides.append(DateOverride(date=day, start=start, end=end))
-    return Schedule(
-        time_zone=draw(st.sampled_from(ZONES)), availability=tuple(rules), date_overrides=tuple(overrides)
-    )
+    return Schedule(time_zone=draw(st.sampled_from(ZONES)), availability=tuple(rules), date_overrides=tuple(overrides))
 
 
 event_types = st.builds(
@@ -65,9 +63,7 @@ event_types = st.builds(
 @st.composite
 def queries(draw: st.DrawFn) -> tuple[SlotQuery, datetime]:
     start = BASE + timedelta(minutes=draw(st.integers(min_value=0, max_value=250 * 1440)))
-    end = start + timedelta(
-        days=draw(st.integers(0, 7)), minutes=draw(st.integers(min_value=60, max_value=1440))
-    )
+    end = start + timedelta(days=draw(st.integers(0, 7)), minutes=draw(st.integers(min_value=60, max_value=1440)))
     busy = []
     for _ in range(draw(st.integers(min_value=0, max_value=12))):
         busy_start = start + timedelta(minutes=draw(st.integers(min_value=-600, max_value=8 * 1440)))

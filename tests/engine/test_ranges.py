@@ -44,17 +44,13 @@ def test_new_york_november_change_keeps_wall_clock() -> None:
 
 def test_full_days_merge_across_midnight() -> None:
     """Mon–Tue 00:00–23:59 become one 48-hour span."""
-    sched = Schedule(
-        time_zone="UTC", availability=(AvailabilityRule(frozenset({1, 2}), time(0), time(23, 59)),)
-    )
+    sched = Schedule(time_zone="UTC", availability=(AvailabilityRule(frozenset({1, 2}), time(0), time(23, 59)),))
     assert working_ranges(sched, ts(2025, 6, 15), ts(2025, 6, 19)) == [(ts(2025, 6, 16), ts(2025, 6, 18))]
 
 
 def test_spans_clip_to_window() -> None:
     """Working hours are clipped to the query window."""
-    sched = Schedule(
-        time_zone="UTC", availability=(AvailabilityRule(frozenset(range(7)), time(9), time(17)),)
-    )
+    sched = Schedule(time_zone="UTC", availability=(AvailabilityRule(frozenset(range(7)), time(9), time(17)),))
     assert working_ranges(sched, ts(2025, 6, 16, 10), ts(2025, 6, 16, 12)) == [
         (ts(2025, 6, 16, 10), ts(2025, 6, 16, 12))
     ]
@@ -62,9 +58,7 @@ def test_spans_clip_to_window() -> None:
 
 def test_inverted_rule_is_skipped() -> None:
     """A rule whose end is before its start yields nothing, as in Cal.com."""
-    sched = Schedule(
-        time_zone="UTC", availability=(AvailabilityRule(frozenset(range(7)), time(17), time(9)),)
-    )
+    sched = Schedule(time_zone="UTC", availability=(AvailabilityRule(frozenset(range(7)), time(17), time(9)),))
     assert working_ranges(sched, ts(2025, 6, 16), ts(2025, 6, 17)) == []
 
 
@@ -75,9 +69,7 @@ def test_override_ending_2359_reaches_midnight() -> None:
         availability=(),
         date_overrides=(DateOverride(date(2025, 6, 16), time(20), time(23, 59)),),
     )
-    assert working_ranges(sched, ts(2025, 6, 15), ts(2025, 6, 18)) == [
-        (ts(2025, 6, 16, 18), ts(2025, 6, 16, 22))
-    ]
+    assert working_ranges(sched, ts(2025, 6, 15), ts(2025, 6, 18)) == [(ts(2025, 6, 16, 18), ts(2025, 6, 16, 22))]
 
 
 def test_merge_overlapping_and_touching() -> None:

@@ -26,9 +26,7 @@ def hm(text: str) -> time:
     return time.fromisoformat(text)
 
 
-def schedule(
-    zone: str, *rules: tuple[frozenset[int], str, str], overrides: tuple[DateOverride, ...] = ()
-) -> Schedule:
+def schedule(zone: str, *rules: tuple[frozenset[int], str, str], overrides: tuple[DateOverride, ...] = ()) -> Schedule:
     return Schedule(
         time_zone=zone,
         availability=tuple(AvailabilityRule(days=d, start=hm(s), end=hm(e)) for d, s, e in rules),
@@ -283,9 +281,7 @@ ODD_START = DateOverride(date=date(2025, 6, 16), start=hm("09:05"), end=hm("12:0
 
 def test_frequency_8_aligns_to_whole_minutes() -> None:
     """Frequency 8 (grid 1) starts right at 09:03 and steps 8 minutes while a slot still fits."""
-    sched = schedule(
-        "UTC", overrides=(DateOverride(date=date(2025, 6, 16), start=hm("09:03"), end=hm("10:00")),)
-    )
+    sched = schedule("UTC", overrides=(DateOverride(date=date(2025, 6, 16), start=hm("09:03"), end=hm("10:00")),))
     result = run(sched, EventType(id=1, length=8), *MONDAY)
     assert clock(result) == ["09:03", "09:11", "09:19", "09:27", "09:35", "09:43", "09:51"]
 

@@ -46,13 +46,9 @@ class Upstream:
 def make_guard(clock: FakeClock, *, rate: str = "120/minute", attempts: int = 3, failures: int = 1) -> Guard:
     """A memory-only guard with tiny backoffs and a breaker that opens after ``failures`` failures."""
     return Guard(
-        breaker=Breaker.in_memory(
-            BreakerPolicy(failure_threshold=failures, cool_down_seconds=30.0), clock=clock
-        ),
+        breaker=Breaker.in_memory(BreakerPolicy(failure_threshold=failures, cool_down_seconds=30.0), clock=clock),
         limiter=Limiter(rate=rate, clock=clock),
-        retry=RetryPolicy(
-            max_attempts=attempts, backoff_initial=0.001, backoff_max=0.005, backoff_jitter=0.0
-        ),
+        retry=RetryPolicy(max_attempts=attempts, backoff_initial=0.001, backoff_max=0.005, backoff_jitter=0.0),
         clock=clock,
     )
 

@@ -128,10 +128,7 @@ def test_booking_rejects_bad_times(client: httpx.Client) -> None:
     off_grid = _book(client, start="2050-09-05T10:20:00Z")
     assert off_grid.status_code == 400
     sunday = _book(client, start="2050-09-11T10:00:00Z")
-    assert (
-        sunday.json()["error"]["message"]
-        == "User either already has booking at this time or is not available"
-    )
+    assert sunday.json()["error"]["message"] == "User either already has booking at this time or is not available"
 
 
 def test_booking_validation_and_version(client: httpx.Client) -> None:
@@ -144,10 +141,7 @@ def test_booking_validation_and_version(client: httpx.Client) -> None:
     )
     assert unknown.status_code == 404
     assert unknown.json()["error"]["message"] == "Event type with id 77 not found."
-    assert (
-        client.post("/v2/bookings", json={"start": SLOT, "eventTypeId": 10, "attendee": ATTENDEE}).status_code
-        == 400
-    )
+    assert client.post("/v2/bookings", json={"start": SLOT, "eventTypeId": 10, "attendee": ATTENDEE}).status_code == 400
 
 
 def test_cancel(client: httpx.Client) -> None:
@@ -192,6 +186,4 @@ def test_unknown_booking_is_404(client: httpx.Client) -> None:
     """Unknown uids are 404 for get, cancel and reschedule."""
     assert client.get("/v2/bookings/nope", headers=BOOKINGS).status_code == 404
     assert client.post("/v2/bookings/nope/cancel", json={}, headers=BOOKINGS).status_code == 404
-    assert (
-        client.post("/v2/bookings/nope/reschedule", json={"start": SLOT}, headers=BOOKINGS).status_code == 404
-    )
+    assert client.post("/v2/bookings/nope/reschedule", json={"start": SLOT}, headers=BOOKINGS).status_code == 404

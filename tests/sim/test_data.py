@@ -97,9 +97,7 @@ def test_demo_afternoons_are_busier() -> None:
     assert afternoon > len(salon) - afternoon
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [("800", (800, 800)), ("300-800", (300, 800)), (" 0 ", (0, 0))]
-)
+@pytest.mark.parametrize(("text", "expected"), [("800", (800, 800)), ("300-800", (300, 800)), (" 0 ", (0, 0))])
 def test_parse_latency(text: str, expected: tuple[int, int]) -> None:
     """Latency is a fixed number of milliseconds or a uniform range."""
     assert parse_latency(text) == expected

@@ -64,8 +64,7 @@ def test_duration_and_window_edges(client: httpx.Client) -> None:
     ).json()
     starts = [s["start"] for s in body["data"]["2050-09-05"]]
     assert starts == [
-        f"2050-09-05T{h}.000Z"
-        for h in ("09:00:00", "09:30:00", "10:00:00", "10:30:00", "11:00:00", "11:30:00")
+        f"2050-09-05T{h}.000Z" for h in ("09:00:00", "09:30:00", "10:00:00", "10:30:00", "11:00:00", "11:30:00")
     ]
 
 
@@ -161,9 +160,7 @@ def test_legacy_available(client: httpx.Client) -> None:
     }
     body = client.get("/v2/slots/available", params=params).json()
     assert body["data"]["slots"]["2050-09-05"][0] == {"time": "2050-09-05T07:00:00.000Z"}
-    ranged = client.get(
-        "/v2/slots/available", params={**params, "slotFormat": "range", "timeZone": "Europe/Rome"}
-    )
+    ranged = client.get("/v2/slots/available", params={**params, "slotFormat": "range", "timeZone": "Europe/Rome"})
     assert ranged.json()["data"]["slots"]["2050-09-05"][0] == {
         "startTime": "2050-09-05T09:00:00.000+02:00",
         "endTime": "2050-09-05T10:00:00.000+02:00",
@@ -190,9 +187,7 @@ def test_demo_data_yields_slots(serve: Callable[..., RunningServer]) -> None:
     server = serve(demo_data(today))
     end = (today + timedelta(days=20)).isoformat()
     with httpx.Client(base_url=server.url) as client:
-        body = _slots(
-            client, start=today.isoformat(), end=end, eventTypeId="1412903", timeZone="Europe/Berlin"
-        ).json()
+        body = _slots(client, start=today.isoformat(), end=end, eventTypeId="1412903", timeZone="Europe/Berlin").json()
         praxis = _slots(client, start=today.isoformat(), end=end, eventTypeId="2001").json()
     assert body["data"]
     assert praxis["data"]

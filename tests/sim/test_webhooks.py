@@ -120,9 +120,7 @@ def test_cancel_and_reschedule_webhooks(hooked: tuple[httpx.Client, Receiver]) -
 def test_ui_booking_sends_webhook(hooked: tuple[httpx.Client, Receiver]) -> None:
     """A booking made "in the UI" through /_sim/bookings is stored, blocks its slot and is announced."""
     client, hooks = hooked
-    response = client.post(
-        "/_sim/bookings", json={"event_type_id": 10, "start": "2050-09-05T08:00:00Z", "uid": "ui-1"}
-    )
+    response = client.post("/_sim/bookings", json={"event_type_id": 10, "start": "2050-09-05T08:00:00Z", "uid": "ui-1"})
     assert response.status_code == 201
     [(_, body)] = hooks.wait_for(1)
     assert body["payload"]["uid"] == "ui-1"

@@ -11,36 +11,21 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from altslot.api.booking_routes import router as booking_router
+from altslot.api.deps import Unauthorized, caller_tenant
 from altslot.api.limits import BodyLimit
+from altslot.booking import IdempotencyConflict, UnknownBooking
+from altslot.observability.requestid import RequestId
+from altslot.observability.routes import observability_routes, request_id
 from altslot.runtime import Runtime
 from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse, UnavailableResponse
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
 from altslot.warming import run_warmer
+from altslot.webhooks import BadPayload, BadSignature
 
 log = logging.getLogger("altslot.api")
-_bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
-
-
-class _Unauthorized(Exception):
-    pass
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def caller_tenant(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Tenant:
-    """The tenant whose bearer token the request carries (401 otherwise)."""
-    found = _runtime(request).tenants.by_token(credentials.credentials) if credentials else None
-    if found is None:
-        raise _Unauthorized
-    return found
 
 
 def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -66,9 +51,13 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
                 redis=runtime.redis,
             )
             warmer = asyncio.create_task(job)
+        if runtime.observability is not None:
+            runtime.observability.start()
         yield
         if warmer is not None:
             warmer.cancel()
+        if runtime.observability is not None:
+            await runtime.observability.stop()
         if own_runtime:
             await runtime.aclose()
 
@@ -80,13 +69,33 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     )
     app.state.runtime = runtime
 
-    @app.exception_handler(_Unauthorized)
-    async def unauthorized(request: Request, exc: _Unauthorized) -> JSONResponse:
+    @app.exception_handler(Unauthorized)
+    async def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
         return _error(401, "unauthorized", "a valid bearer token is required", {"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(NotOwned)
     async def not_owned(request: Request, exc: NotOwned) -> JSONResponse:
         return _error(404, "not_found", f"event type {exc.args[0]} is not configured for this tenant")
+
+    @app.exception_handler(UnknownBooking)
+    async def unknown_booking(request: Request, exc: UnknownBooking) -> JSONResponse:
+        return _error(404, "not_found", str(exc) or "no such booking")
+
+    @app.exception_handler(IdempotencyConflict)
+    async def idempotency_conflict(request: Request, exc: IdempotencyConflict) -> JSONResponse:
+        if exc.in_progress:
+            return _error(409, "in_progress", str(exc))
+        detail = [{"loc": ["header", "idempotency-key"], "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, 422)
+
+    @app.exception_handler(BadSignature)
+    async def bad_signature(request: Request, exc: BadSignature) -> JSONResponse:
+        return _error(401, "bad_signature", "X-Cal-Signature-256 does not match the body")
+
+    @app.exception_handler(BadPayload)
+    async def bad_payload(request: Request, exc: BadPayload) -> JSONResponse:
+        detail = [{"loc": ["body"], "msg": str(exc), "type": "value_error"}]
+        return JSONResponse({"detail": detail}, 422)
 
     @app.exception_handler(InvalidField)
     async def invalid_field(request: Request, exc: InvalidField) -> JSONResponse:
@@ -118,20 +127,21 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         summary="Find verified alternatives around a desired time",
     )
     async def alternatives(
-        body: AlternativesRequest, caller: Annotated[Tenant, Depends(caller_tenant)]
+        body: AlternativesRequest,
+        caller: Annotated[Tenant, Depends(caller_tenant)],
+        rid: Annotated[str, Depends(request_id)],
     ) -> AlternativesResponse | JSONResponse:
-        answer = await runtime.searcher.search(caller, body)
+        answer = await runtime.searcher.search(caller, body, request_id=rid)
         if isinstance(answer, Unavailable):
             headers = {"Retry-After": str(answer.body.retry_after_seconds)}
             return JSONResponse(answer.body.model_dump(), 503, headers=headers)
         return answer
 
+    app.include_router(booking_router)
+
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", summary="Dependencies are reachable")
-    async def readyz() -> dict[str, Any]:
-        return {"status": "ok", "tenants": len(runtime.tenants), "cache": runtime.settings.cache.backend}
-
-    return BodyLimit(app)
+    app.include_router(observability_routes(runtime))
+    return RequestId(BodyLimit(app))

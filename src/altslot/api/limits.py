@@ -42,9 +42,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        detail = [
-            {"loc": ["body"], "msg": f"request body larger than {self.max_bytes} bytes", "type": "too_large"}
-        ]
+        detail = [{"loc": ["body"], "msg": f"request body larger than {self.max_bytes} bytes", "type": "too_large"}]
         body = json.dumps({"detail": detail}).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 422, "headers": headers})

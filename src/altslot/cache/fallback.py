@@ -19,9 +19,7 @@ class FallbackCache:
 
     async def get_many(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
         """From Redis, or from memory while Redis is down."""
-        return await self._health.guard(
-            lambda: self._primary.get_many(keys), lambda: self._fallback.get_many(keys)
-        )
+        return await self._health.guard(lambda: self._primary.get_many(keys), lambda: self._fallback.get_many(keys))
 
     async def set_many(self, entries: Mapping[DayKey, DayEntry], ttl_seconds: float) -> None:
         """Into Redis, and into memory too so an outage starts warm."""

@@ -262,9 +262,7 @@ class CalcomPool:
         transport: Transport | None = None,
     ) -> None:
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, 2.0))
-        self._limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
-        )
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._versions = {"slots_version": slots_version, "bookings_version": bookings_version}
         self._transport = transport
         self._http: dict[str, httpx.AsyncClient] = {}
@@ -295,9 +293,7 @@ def _booking(data: Any) -> Booking:
         start=_instant(data.get("start")),
         end=_instant(data.get("end")),
         status=str(data.get("status", "")),
-        event_type_id=int(event_type)
-        if isinstance(event_type, int | str) and str(event_type).isdigit()
-        else None,
+        event_type_id=int(event_type) if isinstance(event_type, int | str) and str(event_type).isdigit() else None,
     )
 
 

@@ -51,9 +51,7 @@ def _requests() -> list[SearchRequest]:
         datetime(2025, 10, 14, 9, 15),
     ]
     return [
-        SearchRequest(
-            desired_start=w.replace(tzinfo=_ZONE), duration=timedelta(minutes=30), max_alternatives=3
-        )
+        SearchRequest(desired_start=w.replace(tzinfo=_ZONE), duration=timedelta(minutes=30), max_alternatives=3)
         for w in wishes
     ]
 

@@ -90,9 +90,7 @@ class _Scanner:
         count = (self.last - self.first).days + 1
         days = (self.first + timedelta(days=i) for i in range(count))
         # Never reach back before the target: a moved request starts at the opening it was moved to.
-        wanted = (
-            d for d in days if (self.target.fallback or d >= self.day) and calendar.is_workday(d, self.policy)
-        )
+        wanted = (d for d in days if (self.target.fallback or d >= self.day) and calendar.is_workday(d, self.policy))
         return sorted(wanted, key=lambda d: (abs((d - self.day).days), d))
 
     def region(self, day: date) -> tuple[Strategy, ...]:
@@ -215,9 +213,7 @@ def _normalise(
     return "busy", None, centred(desired)
 
 
-def find_alternatives(
-    request: SearchRequest, index: SlotIndex, policy: Policy, now: datetime
-) -> SearchResult:
+def find_alternatives(request: SearchRequest, index: SlotIndex, policy: Policy, now: datetime) -> SearchResult:
     """Is the desired slot free, and if not why not and what are the best alternatives (pure)."""
     why_not, adjusted, target = _normalise(request, index, policy, now)
     requested = request.desired_start.astimezone(policy.zone)

@@ -76,22 +76,15 @@ SENTENCES: Final = {
         "available": "{Label} ist noch frei. Soll ich den Termin für Sie buchen?",
         "busy_today": "Um {time} ist leider nichts frei.",
         "busy": "{Label} ist leider nichts frei.",
-        "before_opening": (
-            "Um {time} haben wir leider noch geschlossen, wir haben von {opens} bis {closes} geöffnet."
-        ),
-        "after_closing": (
-            "Um {time} haben wir leider schon geschlossen, wir haben von {opens} bis {closes} geöffnet."
-        ),
+        "before_opening": ("Um {time} haben wir leider noch geschlossen, wir haben von {opens} bis {closes} geöffnet."),
+        "after_closing": ("Um {time} haben wir leider schon geschlossen, wir haben von {opens} bis {closes} geöffnet."),
         "past_closing": (
-            "Ein Termin um {time} würde leider über "
-            "unsere Öffnungszeiten von {opens} bis {closes} hinausgehen."
+            "Ein Termin um {time} würde leider über unsere Öffnungszeiten von {opens} bis {closes} hinausgehen."
         ),
         "non_workday": "{Weekdays} haben wir geschlossen.",
         "holiday": "Am {date} ist Feiertag, da haben wir geschlossen.",
         "in_past": "Dieser Zeitpunkt liegt leider schon in der Vergangenheit.",
-        "beyond_horizon": (
-            "So weit im Voraus kann ich leider noch keine Termine vergeben, nur bis zum {date}."
-        ),
+        "beyond_horizon": ("So weit im Voraus kann ich leider noch keine Termine vergeben, nur bis zum {date}."),
         "min_notice": "So kurzfristig kann ich leider keinen Termin mehr vergeben.",
         "unknown": "Für diesen Tag kann ich den Kalender leider gerade nicht einsehen.",
         "outside_window": (
@@ -108,12 +101,8 @@ SENTENCES: Final = {
         "available": "Yes, I can book you in {label}. Shall I go ahead?",
         "busy_today": "Unfortunately, nothing is free at {time}.",
         "busy": "Unfortunately, nothing is free {label}.",
-        "before_opening": (
-            "Unfortunately, we are not open yet at {time}; our opening hours are {opens} to {closes}."
-        ),
-        "after_closing": (
-            "Unfortunately, we are already closed at {time}; our opening hours are {opens} to {closes}."
-        ),
+        "before_opening": ("Unfortunately, we are not open yet at {time}; our opening hours are {opens} to {closes}."),
+        "after_closing": ("Unfortunately, we are already closed at {time}; our opening hours are {opens} to {closes}."),
         "past_closing": (
             "Unfortunately, an appointment at {time} would run past our opening hours of {opens} to {closes}."
         ),
@@ -151,12 +140,10 @@ UNAVAILABLE: Final = {
     },
     "en": {
         "unreachable": (
-            "I'm sorry, I can't reach our calendar right now. Shall we "
-            "call you back as soon as I can offer you a time?"
+            "I'm sorry, I can't reach our calendar right now. Shall we call you back as soon as I can offer you a time?"
         ),
         "rate_limited": (
-            "I'm sorry, our calendar is very busy right now. Please "
-            "try again in a moment, or shall we call you back?"
+            "I'm sorry, our calendar is very busy right now. Please try again in a moment, or shall we call you back?"
         ),
         "auth": (
             "I'm sorry, I can't access our calendar right now. Shall we "

@@ -136,9 +136,7 @@ def _reason(result: SearchResult, request: SearchRequest, policy: Policy, now: d
             spoken = spoken_date(day, language)
             return words["holiday"].format(date=spoken, Date=spoken)
         case "beyond_horizon":
-            return words["beyond_horizon"].format(
-                date=spoken_date(calendar.booking_limit(policy, now), language)
-            )
+            return words["beyond_horizon"].format(date=spoken_date(calendar.booking_limit(policy, now), language))
         case "in_past" | "min_notice" | "unknown":
             return words[result.why_not]
         case None:

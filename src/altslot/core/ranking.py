@@ -61,9 +61,7 @@ class Candidate:
 def base_cost(day_gap: int, minutes_away: int, wrong_direction: bool, strategy: Strategy) -> int:
     """Proximity (a whole day per calendar day apart, then minutes), direction, then strategy weight."""
     proximity = day_gap * _MINUTES_PER_DAY + min(minutes_away, _MINUTES_PER_DAY - 1)
-    return (
-        proximity * _PROXIMITY_UNIT + (_DIRECTION_UNIT if wrong_direction else 0) + _STRATEGY_WEIGHT[strategy]
-    )
+    return proximity * _PROXIMITY_UNIT + (_DIRECTION_UNIT if wrong_direction else 0) + _STRATEGY_WEIGHT[strategy]
 
 
 def minutes_of_day(moment: time | datetime) -> int:

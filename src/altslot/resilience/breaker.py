@@ -37,9 +37,7 @@ PROBE_BUSY_RETRY_AFTER = 1.0
 class CircuitOpen(RetryableError):
     """The breaker for this key is open (or probing); no call was made. Retry after ``retry_after`` s."""
 
-    def __init__(
-        self, retry_after: float, message: str = "circuit open: Cal.com is failing for this key"
-    ) -> None:
+    def __init__(self, retry_after: float, message: str = "circuit open: Cal.com is failing for this key") -> None:
         super().__init__(message)
         self.retry_after = retry_after
 

@@ -54,9 +54,7 @@ MIN_WINDOW_WAIT = 0.01
 class RateLimitWaitExceeded(RetryableError):
     """The key's rate limit would need a wait longer than the deadline allows; no call was made."""
 
-    def __init__(
-        self, retry_after: float, message: str = "rate limit: waiting would exceed the deadline"
-    ) -> None:
+    def __init__(self, retry_after: float, message: str = "rate limit: waiting would exceed the deadline") -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
@@ -95,9 +93,7 @@ class Limiter:
         if redis is not None:
             # limits defaults to coredis; "redispy" plus the service's pool reuses its connections.
             options = cast("dict[str, Any]", {"connection_pool": redis.connection_pool})
-            storage = RedisStorage(
-                "async+redis://", implementation="redispy", key_prefix="altslot", **options
-            )
+            storage = RedisStorage("async+redis://", implementation="redispy", key_prefix="altslot", **options)
             self._shared = MovingWindowRateLimiter(storage)
             self._block = redis.register_script(_BLOCK)
 

@@ -43,9 +43,7 @@ class SimulatorApp(Starlette):
             assert isinstance(exc, HTTPException)
             # Nest answers unknown routes with "Cannot <METHOD> <url>".
             message = (
-                f"Cannot {request.method} {request_path(request)}"
-                if exc.status_code in (404, 405)
-                else exc.detail
+                f"Cannot {request.method} {request_path(request)}" if exc.status_code in (404, 405) else exc.detail
             )
             body = error_body(exc.status_code, message, request_path(request), state.now())
             return json_response(body, exc.status_code)
@@ -82,7 +80,5 @@ def create_app(
     seed: int | None = None,
 ) -> Starlette:
     """A simulated Cal.com API v2 serving ``data``; ``clock`` defaults to ``data.now`` or real UTC time."""
-    state = SimState(
-        data, clock=clock, latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit, seed=seed
-    )
+    state = SimState(data, clock=clock, latency_ms=latency_ms, error_rate=error_rate, rate_limit=rate_limit, seed=seed)
     return SimulatorApp(state)

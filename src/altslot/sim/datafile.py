@@ -87,8 +87,7 @@ class ScheduleData(_Strict):
         return Schedule(
             time_zone=self.time_zone,
             availability=tuple(
-                AvailabilityRule(frozenset(rule.days), rule.start_time, rule.end_time)
-                for rule in self.availability
+                AvailabilityRule(frozenset(rule.days), rule.start_time, rule.end_time) for rule in self.availability
             ),
             date_overrides=tuple(
                 DateOverride(item.date, item.start_time, item.end_time) for item in self.date_overrides
@@ -182,18 +181,14 @@ class SimData(_Strict):
         seen: set[int] = set()
         for index, event_type in enumerate(self.event_types):
             if event_type.schedule not in self.schedules:
-                raise _FieldError(
-                    f"event_types[{index}].schedule", f"unknown schedule {event_type.schedule!r}"
-                )
+                raise _FieldError(f"event_types[{index}].schedule", f"unknown schedule {event_type.schedule!r}")
             if event_type.id in seen:
                 raise _FieldError(f"event_types[{index}].id", f"duplicate event type id {event_type.id}")
             seen.add(event_type.id)
         uids: set[str] = set()
         for index, booking in enumerate(self.bookings):
             if booking.event_type_id not in seen:
-                raise _FieldError(
-                    f"bookings[{index}].event_type_id", f"unknown event type {booking.event_type_id}"
-                )
+                raise _FieldError(f"bookings[{index}].event_type_id", f"unknown event type {booking.event_type_id}")
             if booking.uid in uids:
                 raise _FieldError(f"bookings[{index}].uid", f"duplicate uid {booking.uid!r}")
             uids.add(booking.uid)

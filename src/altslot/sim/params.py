@@ -11,9 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from altslot.sim.envelopes import ApiError
 
-_ISO = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$"
-)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$")
 _INT = re.compile(r"^\s*[+-]?\d+")
 _V2_BASE = ("start", "end", "timeZone", "duration", "format", "bookingUidToReschedule")
 _V2_VARIANTS: dict[str, frozenset[str]] = {
@@ -67,9 +65,7 @@ def valid_zone(name: str) -> bool:
 
 def validation_error(problems: Mapping[str, list[str]]) -> ApiError:
     """Cal.com's 400 text: ``"<prop> property is wrong,<messages, joined> "`` per property, joined by ", "."""
-    return ApiError(
-        400, ", ".join(f"{prop} property is wrong,{', '.join(msgs)} " for prop, msgs in problems.items())
-    )
+    return ApiError(400, ", ".join(f"{prop} property is wrong,{', '.join(msgs)} " for prop, msgs in problems.items()))
 
 
 def _int(text: str | None) -> int | None:
@@ -172,9 +168,7 @@ def parse_legacy(params: Mapping[str, str]) -> SlotsParams | None:
     assert start is not None
     assert end is not None
     if end <= start:
-        raise ApiError(
-            400, "Invalid time range given - check the 'startTime' and 'endTime' query parameters."
-        )
+        raise ApiError(400, "Invalid time range given - check the 'startTime' and 'endTime' query parameters.")
     event_type_id = _int(params.get("eventTypeId"))
     if event_type_id is None:
         return None

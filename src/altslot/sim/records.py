@@ -81,9 +81,7 @@ def host_of(schedule: str, host: HostData | None) -> HostData:
     return HostData(name=schedule.capitalize(), email=f"{schedule}@example.com", username=schedule)
 
 
-def booking_output(
-    booking: Booking, event_type: EventTypeData, host: HostData, time_zone: str
-) -> dict[str, Any]:
+def booking_output(booking: Booking, event_type: EventTypeData, host: HostData, time_zone: str) -> dict[str, Any]:
     """Cal.com's ``BookingOutput_2024_08_13`` of one booking."""
     attendee = booking.attendee
     return {
@@ -133,6 +131,5 @@ def booking_output(
             }
         ],
         "guests": booking.guests,
-        "bookingFieldsResponses": {"name": attendee.name, "email": attendee.email}
-        | booking.booking_fields_responses,
+        "bookingFieldsResponses": {"name": attendee.name, "email": attendee.email} | booking.booking_fields_responses,
     }

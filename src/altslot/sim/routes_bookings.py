@@ -83,9 +83,7 @@ def _location(value: Any) -> str | None:
     return None
 
 
-def _check_bookable(
-    state: SimState, event_type_id: int, start: datetime, duration: int, **check: Any
-) -> None:
+def _check_bookable(state: SimState, event_type_id: int, start: datetime, duration: int, **check: Any) -> None:
     now = state.now()
     if start < now:
         raise ApiError(400, IN_THE_PAST)
@@ -180,8 +178,7 @@ def booking_routes(state: SimState) -> list[Route]:
         if not booking.blocking:
             raise ApiError(
                 400,
-                f"Can't reschedule booking with uid={booking.uid} because it has status "
-                f"{booking.status.lower()}.",
+                f"Can't reschedule booking with uid={booking.uid} because it has status {booking.status.lower()}.",
             )
         _check_bookable(
             state,

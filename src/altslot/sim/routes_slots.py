@@ -17,13 +17,9 @@ SLOTS_API_VERSION = "2024-09-04"
 _RESERVE_FIELDS = frozenset({"eventTypeId", "slotStart", "slotDuration", "reservationDuration"})
 
 
-def _grouped(
-    state: SimState, params: SlotsParams, length: int
-) -> tuple[dict[date, list[datetime]], timedelta, bool]:
+def _grouped(state: SimState, params: SlotsParams, length: int) -> tuple[dict[date, list[datetime]], timedelta, bool]:
     zone = params.time_zone or "UTC"
-    grouped = state.slots(
-        params.event_type_id, params.start, params.end, zone, params.duration, params.exclude_uid
-    )
+    grouped = state.slots(params.event_type_id, params.start, params.end, zone, params.duration, params.exclude_uid)
     # Luxon prints the UTC zone with "Z" and every other zone with its numeric offset.
     return grouped, timedelta(minutes=params.duration or length), zone == "UTC"
 
@@ -84,17 +80,13 @@ def slot_routes(state: SimState) -> list[Route]:
                 "api key or OAuth credentials",
             )
         if slot_duration is not None and slot_duration != event_type.length:
-            raise ApiError(
-                400, "You passed 'slotDuration' but this event type is not a variable length event type."
-            )
+            raise ApiError(400, "You passed 'slotDuration' but this event type is not a variable length event type.")
         duration = slot_duration or event_type.length
         conflict = state.conflict(event_type.schedule, start, start + timedelta(minutes=duration))
         if conflict == "booked":
             raise ApiError(422, "Can't reserve a slot if the event is already booked.")
         if conflict == "reserved":
-            raise ApiError(
-                422, "This time slot is already reserved by another user. Please choose a different time."
-            )
+            raise ApiError(422, "This time slot is already reserved by another user. Please choose a different time.")
         reservation = state.reserve(event_type_id, start, duration, minutes or 5)
         return success(reservation.output(), 201)
 

@@ -40,9 +40,7 @@ class SimState:
         self._base_clock: Clock = clock or ((lambda: frozen) if frozen is not None else _real_clock)
         self._clock_override: datetime | None = None
         self.event_types: dict[int, EventTypeData] = {item.id: item for item in data.event_types}
-        self.engine_event_types: dict[int, EventType] = {
-            item.id: item.to_engine() for item in data.event_types
-        }
+        self.engine_event_types: dict[int, EventType] = {item.id: item.to_engine() for item in data.event_types}
         self.schedules: dict[str, Schedule] = {name: s.to_engine() for name, s in data.schedules.items()}
         self.hosts: dict[str, HostData] = {name: host_of(name, s.host) for name, s in data.schedules.items()}
         self.api_keys = frozenset(data.api_keys)
@@ -58,9 +56,7 @@ class SimState:
         self._next_id = 1
         created = self.now()
         for item in data.bookings:
-            self._store(
-                item.event_type_id, item.start, item.end, item.attendee, created, item.uid, item.status
-            )
+            self._store(item.event_type_id, item.start, item.end, item.attendee, created, item.uid, item.status)
 
     # -- clock -------------------------------------------------------------------------------------
 
@@ -74,9 +70,7 @@ class SimState:
 
     # -- availability ------------------------------------------------------------------------------
 
-    def busy(
-        self, schedule: str, *, exclude_uid: str | None = None, reservations: bool = True
-    ) -> tuple[Busy, ...]:
+    def busy(self, schedule: str, *, exclude_uid: str | None = None, reservations: bool = True) -> tuple[Busy, ...]:
         """Busy times of the schedule's host: blocking bookings (with their buffers) and live reservations."""
         if exclude_uid is None:
             blocks = self._busy.get(schedule)
@@ -114,9 +108,7 @@ class SimState:
         schedule = self.event_types[event_type_id].schedule
         busy = self.busy(schedule, exclude_uid=exclude_uid, reservations=reservations)
         query = SlotQuery(start, end, time_zone, duration, busy)
-        return compute_slots(
-            self.schedules[schedule], self.engine_event_types[event_type_id], query, self.now()
-        )
+        return compute_slots(self.schedules[schedule], self.engine_event_types[event_type_id], query, self.now())
 
     def is_offered(
         self,
@@ -189,9 +181,7 @@ class SimState:
         self._mark_cancelled(booking, reason, by_email)
         self._announce("BOOKING_CANCELLED", booking)
 
-    def reschedule(
-        self, booking: Booking, start: datetime, reason: str | None, by_email: str | None
-    ) -> Booking:
+    def reschedule(self, booking: Booking, start: datetime, reason: str | None, by_email: str | None) -> Booking:
         """Replace ``booking`` by a new one at ``start`` (old one cancelled) and announce it."""
         new = self._store(
             booking.event_type_id, start, start + (booking.end - booking.start), booking.attendee, self.now()
@@ -235,9 +225,7 @@ class SimState:
 
     # -- reservations ------------------------------------------------------------------------------
 
-    def conflict(
-        self, schedule: str, start: datetime, end: datetime, own_reservation: str | None = None
-    ) -> str | None:
+    def conflict(self, schedule: str, start: datetime, end: datetime, own_reservation: str | None = None) -> str | None:
         """Why ``[start, end)`` cannot be held on ``schedule``: ``"booked"``, ``"reserved"`` or None."""
         for b in self.bookings.values():
             if b.schedule == schedule and b.blocking and b.start < end and start < b.end:

@@ -1,0 +1,98 @@
+"""Routes of the booking path and Cal.com's webhooks; they translate, the booker decides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+
+from altslot.api.deps import caller_tenant, runtime_of
+from altslot.booking import Created, SlotTaken, UnknownBooking
+from altslot.schemas import (
+    BookingOut,
+    BookingRequest,
+    CancelRequest,
+    ErrorResponse,
+    RescheduleRequest,
+    SlotTakenResponse,
+    UnavailableResponse,
+)
+from altslot.service import Unavailable
+from altslot.tenants import Tenant
+from altslot.webhooks import WebhookHandler
+
+router = APIRouter()
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorResponse},
+    404: {"model": ErrorResponse},
+    409: {"model": SlotTakenResponse},
+    503: {"model": UnavailableResponse},
+}
+
+
+def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
+    if isinstance(outcome, Unavailable):
+        headers = {"Retry-After": str(outcome.body.retry_after_seconds)}
+        return JSONResponse(outcome.body.model_dump(), 503, headers=headers)
+    if isinstance(outcome, SlotTaken):
+        return JSONResponse(outcome.body.model_dump(mode="json"), 409)
+    booking = outcome.booking if isinstance(outcome, Created) else outcome
+    assert isinstance(booking, BookingOut)
+    return JSONResponse(booking.model_dump(mode="json"), status)
+
+
+@router.post("/api/appointments", status_code=201, response_model=BookingOut, responses=_ERRORS, summary="Book a slot")
+async def book(
+    body: BookingRequest,
+    request: Request,
+    caller: Annotated[Tenant, Depends(caller_tenant)],
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=200)],
+) -> JSONResponse | BookingOut:
+    """Book once per ``Idempotency-Key``; 409 with fresh alternatives when the slot is gone."""
+    outcome = await runtime_of(request).booker.book(caller, body, idempotency_key)
+    return _answer(outcome, 201)
+
+
+@router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=_ERRORS, summary="Cancel a booking")
+async def cancel(
+    uid: str,
+    request: Request,
+    caller: Annotated[Tenant, Depends(caller_tenant)],
+    body: CancelRequest | None = None,
+) -> JSONResponse | BookingOut:
+    """Cancel at Cal.com; the freed day is refreshed in the background."""
+    outcome = await runtime_of(request).booker.cancel(caller, uid, body.reason if body else None)
+    return _answer(outcome, 200)
+
+
+@router.post(
+    "/api/appointments/{uid}/reschedule",
+    status_code=201,
+    response_model=BookingOut,
+    responses=_ERRORS,
+    summary="Move a booking to another start",
+)
+async def reschedule(
+    uid: str, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
+) -> JSONResponse | BookingOut:
+    """Cal.com makes a new booking (new uid); 409 with fresh alternatives when the slot is gone."""
+    outcome = await runtime_of(request).booker.reschedule(caller, uid, body)
+    return _answer(outcome, 201)
+
+
+@router.post("/webhooks/calcom/{tenant}", summary="Cal.com webhook subscriber (signed)")
+async def webhook(
+    tenant: str,
+    request: Request,
+    x_cal_signature_256: Annotated[str | None, Header()] = None,
+) -> dict[str, object]:
+    """Verify ``X-Cal-Signature-256`` over the raw body and refresh the days the change touched."""
+    runtime = runtime_of(request)
+    found = runtime.tenants.get(tenant)
+    if found is None:
+        raise UnknownBooking(f"no tenant {tenant!r}")
+    handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv)
+    result = await handler.handle(found, await request.body(), x_cal_signature_256)
+    return {"status": result.status, "days": result.days}

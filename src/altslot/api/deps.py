@@ -1,0 +1,33 @@
+"""Dependencies shared by the routes: the runtime and the caller's tenant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from altslot.runtime import Runtime
+from altslot.tenants import Tenant
+
+bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
+
+
+class Unauthorized(Exception):
+    """No valid bearer token (answered as 401)."""
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The runtime the app was built around."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def caller_tenant(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Tenant:
+    """The tenant whose bearer token the request carries (401 otherwise)."""
+    found = runtime_of(request).tenants.by_token(credentials.credentials) if credentials else None
+    if found is None:
+        raise Unauthorized
+    return found

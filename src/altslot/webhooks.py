@@ -1,0 +1,90 @@
+"""Cal.com webhooks: verify the signature, then refresh exactly the days a booking change touched."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from altslot.availability import Availability
+from altslot.booking import refresh_day
+from altslot.cache.keys import tenant_key
+from altslot.cache.kv import KeyValue
+from altslot.pipeline import Upstream
+from altslot.tenants import Tenant
+
+HANDLED = frozenset({"BOOKING_CREATED", "BOOKING_CANCELLED", "BOOKING_RESCHEDULED"})
+REPLAY_TTL = 24 * 3600.0
+
+
+class BadSignature(Exception):
+    """The body was not signed with the tenant's webhook secret (401, nothing changes)."""
+
+
+class BadPayload(Exception):
+    """The body is not a Cal.com webhook (422)."""
+
+
+def signature_valid(secret: str, body: bytes, signature: str | None) -> bool:
+    """Cal.com's ``X-Cal-Signature-256``: hex HMAC-SHA256 of the raw body, compared in constant time."""
+    if not signature:
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature.strip().lower())
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What a delivery did."""
+
+    status: Literal["refreshed", "ignored", "duplicate"]
+    days: int = 0
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+class WebhookHandler:
+    """Applies verified deliveries to the cache; a replayed delivery changes nothing twice."""
+
+    def __init__(self, availability: Availability, upstream: Upstream, kv: KeyValue) -> None:
+        self._availability = availability
+        self._upstream = upstream
+        self._kv = kv
+
+    async def handle(self, tenant: Tenant, body: bytes, signature: str | None) -> WebhookResult:
+        """Verify, de-duplicate and apply one delivery."""
+        if tenant.webhook_secret is None or not signature_valid(tenant.webhook_secret, body, signature):
+            raise BadSignature
+        try:
+            envelope = json.loads(body)
+        except ValueError as exc:
+            raise BadPayload("body is not JSON") from exc
+        if not isinstance(envelope, dict) or not isinstance(envelope.get("triggerEvent"), str):
+            raise BadPayload("no triggerEvent")
+        trigger = envelope["triggerEvent"]
+        payload = envelope.get("payload")
+        if trigger not in HANDLED or not isinstance(payload, dict):
+            return WebhookResult("ignored")
+        digest = hashlib.sha256(body).hexdigest()
+        if not await self._kv.put_new(tenant_key(tenant.id, f"webhook:{digest}"), "1", REPLAY_TTL):
+            return WebhookResult("duplicate")
+        moments = [_instant(payload.get(k)) for k in ("startTime", "rescheduleStartTime")]
+        touched = {m.astimezone(tenant.policy.zone).date(): m for m in moments if m is not None}
+        start, end = _instant(payload.get("startTime")), _instant(payload.get("endTime"))
+        if trigger != "BOOKING_CANCELLED" and start and end:
+            # Taken at once; the refresh below then brings Cal.com's exact view (buffers and all).
+            await self._availability.occupy(tenant.day_keys(start), start, end)
+        for moment in touched.values():
+            refresh_day(self._availability, self._upstream, tenant, moment)
+        return WebhookResult("refreshed", days=len(touched))
