@@ -269,6 +269,10 @@ class Availability:
                 return {}  # the holders are gone without a result: the caller takes over
             await asyncio.sleep(POLL_SECONDS)
 
+    async def cached(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
+        """Whatever the cache holds for these days, fresh or stale, without fetching."""
+        return await self._cache.get_many(keys)
+
     async def replace_day(self, key: DayKey, entry: DayEntry) -> None:
         """Put one day's fresh availability into the cache (bookings and webhooks use this)."""
         await self._cache.set_many({key: entry}, self._keep_for)

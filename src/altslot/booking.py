@@ -40,7 +40,7 @@ from altslot.schemas import (
 )
 from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
-from altslot.types import Clock, EventTypeId
+from altslot.types import Clock, DayKey, EventTypeId
 
 IDEMPOTENCY_TTL = 24 * 3600.0
 PENDING_WAIT_SECONDS = 10.0
@@ -117,11 +117,26 @@ class Booker:
             raise InvalidField("start", "is outside the business's opening hours")
         return moment
 
+    async def _check_grid(self, tenant: Tenant, event_type_id: int, start: datetime) -> None:
+        """422 for a start off the event type's slot grid (e.g. 10:07 where slots start every half hour).
+
+        Judged from the cached day when there is one; a taken slot is Cal.com's to report (409).
+        """
+        day = start.astimezone(tenant.policy.zone).date()
+        key = DayKey(tenant.id, EventTypeId(event_type_id), tenant.event_types[event_type_id] or 0, day)
+        entry = (await self._availability.cached([key])).get(key)
+        if entry is None or not entry.starts:
+            return
+        minutes = {s.astimezone(tenant.policy.zone).minute for s in entry.starts}
+        if start.astimezone(tenant.policy.zone).minute not in minutes or start.second or start.microsecond:
+            raise InvalidField("start", "is not a slot start of this event type")
+
     async def book(self, tenant: Tenant, body: BookingRequest, idempotency_key: str) -> Outcome:
         """Book once per idempotency key; 409 alternatives when Cal.com says the slot is gone."""
         if not tenant.owns(body.event_type_id):
             raise NotOwned(body.event_type_id)
         start = self._check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id])
+        await self._check_grid(tenant, body.event_type_id, start)
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         key = tenant_key(tenant.id, f"idem:{hashlib.sha256(idempotency_key.encode()).hexdigest()}")
         replay = await self._claim(key, digest)

@@ -117,6 +117,10 @@ def test_bad_bookings_are_422_before_any_upstream_call() -> None:
         assert book(world, "2025-09-28T10:00", "p").status_code == 422
         assert book(world, "2025-09-30T19:00", "h").status_code == 422
         assert book(world, "2025-10-04T10:00", "s").status_code == 422
+        offers(world)  # the day is cached now, so its slot grid is known
+        off_grid = book(world, "2025-09-30T10:07", "g")
+        assert off_grid.status_code == 422
+        assert "slot start" in off_grid.text
         assert book(world, "2025-09-30T10:00", "x", attendee={"name": ""}).status_code == 422
         headers = {"Authorization": f"Bearer {TOKEN}"}
         body = {"event_type_id": EVENT, "start": "2025-09-30T10:00", "attendee": {"name": "A", "time_zone": "UTC"}}
