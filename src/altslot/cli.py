@@ -44,6 +44,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="One uvicorn line per request (every search already logs a JSON line).")
+    ] = False,
 ) -> None:
     """Serve the HTTP API."""
     import os
@@ -64,7 +67,15 @@ def serve(
             )
     if config is not None:
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
-    uvicorn.run("altslot.api.factory:app_from_env", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run(
+        "altslot.api.factory:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        backlog=4096,
+    )
 
 
 @app.command()

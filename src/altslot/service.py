@@ -246,15 +246,17 @@ def _response(
     """The JSON answer: offers in the tenant's zone, labels, sentence, freshness and search figures."""
     zone = policy.zone
     age = (now - report.as_of).total_seconds() if report.as_of else None
-    return AlternativesResponse(
+    # Every value below is built here from trusted values, so the models are constructed without
+    # re-validation: on the warm path that validation cost as much as the finder.
+    return AlternativesResponse.model_construct(
         available=result.available,
-        requested=RequestedOut(
+        requested=RequestedOut.model_construct(
             start=result.requested.astimezone(zone),
             adjusted_start=result.adjusted_start.astimezone(zone) if result.adjusted_start else None,
             why_not=result.why_not,
         ),
         alternatives=[
-            AlternativeOut(
+            AlternativeOut.model_construct(
                 start=a.start.astimezone(zone),
                 end=a.end.astimezone(zone),
                 strategy=a.strategy,
@@ -266,12 +268,12 @@ def _response(
             for a in result.alternatives
         ],
         response_text=phrase(result, request, policy, now),
-        freshness=FreshnessOut(
+        freshness=FreshnessOut.model_construct(
             as_of=report.as_of,
             age_seconds=None if age is None else max(age, 0.0),
             stale=report.stale_hits > 0,
         ),
-        search=SearchStatsOut(
+        search=SearchStatsOut.model_construct(
             upstream_calls=report.upstream_calls,
             cache_hits=report.cache_hits + report.stale_hits,
             cache_misses=report.cache_misses,

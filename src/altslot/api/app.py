@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from altslot.api.booking_routes import router as booking_router
 from altslot.api.deps import Unauthorized, caller_tenant
@@ -130,12 +130,13 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         body: AlternativesRequest,
         caller: Annotated[Tenant, Depends(caller_tenant)],
         rid: Annotated[str, Depends(request_id)],
-    ) -> AlternativesResponse | JSONResponse:
+    ) -> Response:
         answer = await runtime.searcher.search(caller, body, request_id=rid)
         if isinstance(answer, Unavailable):
             headers = {"Retry-After": str(answer.body.retry_after_seconds)}
             return JSONResponse(answer.body.model_dump(), 503, headers=headers)
-        return answer
+        # Serialised once, straight from the model: FastAPI would validate and encode it a second time.
+        return Response(answer.model_dump_json(), media_type="application/json")
 
     app.include_router(booking_router)
 

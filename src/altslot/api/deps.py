@@ -23,10 +23,13 @@ def runtime_of(request: Request) -> Runtime:
     return runtime
 
 
-def caller_tenant(
+async def caller_tenant(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Tenant:
-    """The tenant whose bearer token the request carries (401 otherwise)."""
+    """The tenant whose bearer token the request carries (401 otherwise).
+
+    ``async`` although it never awaits: FastAPI would run a plain function on a worker thread.
+    """
     found = runtime_of(request).tenants.by_token(credentials.credentials) if credentials else None
     if found is None:
         raise Unauthorized

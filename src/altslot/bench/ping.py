@@ -26,4 +26,5 @@ def ping_app() -> FastAPI:
 if __name__ == "__main__":
     import uvicorn
 
-    uvicorn.run(ping_app(), host="127.0.0.1", port=int(sys.argv[1]))
+    # The same uvicorn options as ``altslot serve``, so the ceiling is comparable.
+    uvicorn.run(ping_app(), host="127.0.0.1", port=int(sys.argv[1]), access_log=False, backlog=4096)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from altslot.runtime import Runtime
 
 
-def request_id(request: Request) -> str:
+async def request_id(request: Request) -> str:
     """The request's id (``X-Request-Id``), for passing into the search."""
     return request_id_of(request.scope)
 
