@@ -47,10 +47,10 @@ class RedisDayCache:
 
     def __init__(self, redis: Redis, decoded_max: int = 4096) -> None:
         self._redis = redis
-        self._decoded: OrderedDict[bytes, DayEntry] = OrderedDict()
+        self._decoded: OrderedDict[bytes | str, DayEntry] = OrderedDict()
         self._decoded_max = decoded_max
 
-    def _decode(self, raw: bytes) -> DayEntry:
+    def _decode(self, raw: bytes | str) -> DayEntry:
         entry = self._decoded.get(raw)
         if entry is None:
             entry = decode(raw)
