@@ -34,6 +34,7 @@ from altslot.calcom.client import RateLimitInfo
 from altslot.calcom.errors import RetryableError
 from altslot.events import Events, RateLimitWait
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
+from altslot.resilience.budget import HeaderBudget
 from altslot.resilience.deadline import Clock, Deadline
 
 log = logging.getLogger("altslot.resilience.ratelimit")
@@ -86,6 +87,7 @@ class Limiter:
         self._step = step_seconds
         self._min_attempt = min_attempt_seconds
         self._holds: dict[str, float] = {}
+        self._budget = HeaderBudget(clock)
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._redis = redis
         self._shared: MovingWindowRateLimiter | None = None
@@ -107,8 +109,11 @@ class Limiter:
         while True:
             wait = await self.held_for(key)
             if wait <= 0:
+                wait = self._budget.take(key)
+            if wait <= 0:
                 if await self._hit(key):
                     break
+                self._budget.refund(key)
                 wait = await self._window_wait(key)
             # Waiting only helps if a useful attempt still fits after it.
             if wait + self._min_attempt > deadline.remaining():
@@ -121,10 +126,15 @@ class Limiter:
             self._events.emit(RateLimitWait(tenant=tenant or key, seconds=waited))
         return waited
 
-    async def observe(self, key: str, info: RateLimitInfo) -> None:
-        """Learn from Cal.com's headers: an exhausted budget holds ``key`` until the reported reset."""
-        if info.remaining <= 0:
+    async def observe(self, key: str, info: RateLimitInfo | None) -> None:
+        """Learn from an answer's headers (None: it had none); an exhausted budget holds ``key`` until reset."""
+        self._budget.learn(key, info)
+        if info is not None and info.remaining <= 0:
             await self.block(key, info.reset_seconds)
+
+    def settle(self, key: str) -> None:
+        """A call ended without an answer (transport error, timeout): the budget learns nothing from it."""
+        self._budget.settle(key)
 
     async def block(self, key: str, seconds: float) -> None:
         """Hold ``key`` for ``seconds`` on every instance (after a 429 or an exhausted budget)."""

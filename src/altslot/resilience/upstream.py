@@ -95,8 +95,11 @@ class Guard:
             await self.limiter.acquire(key, deadline, tenant=tenant)
             # The client keeps its last headers; identity tells a fresh response from a stale one.
             before = rate_info() if rate_info is not None else None
+            answered = False
             try:
-                return await op()
+                result = await op()
+                answered = True
+                return result
             except RateLimited as exc:
                 await self.limiter.block(key, exc.reset_seconds)
                 raise
@@ -104,6 +107,10 @@ class Guard:
                 info = rate_info() if rate_info is not None else None
                 if info is not None and info is not before:
                     await self.limiter.observe(key, info)
+                elif answered and rate_info is not None:
+                    await self.limiter.observe(key, None)  # answered without rate-limit headers
+                else:
+                    self.limiter.settle(key)
 
         async def retried() -> T:
             return await self.retry.run(attempt, deadline)
