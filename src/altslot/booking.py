@@ -233,7 +233,7 @@ class Booker:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/cancel", cancel)
         except CalcomError as exc:
             return await self._unavailable(tenant, exc, tenant.language)
-        refresh_day(self._availability, self._upstream, tenant, booking.start)
+        await refresh_day(self._availability, self._upstream, tenant, booking.start)
         return _out(booking, tenant.policy.zone)
 
     async def reschedule(
@@ -269,9 +269,15 @@ class Booker:
             raise UnknownBooking(str(exc)) from exc
 
 
-def refresh_day(availability: Availability, upstream: Upstream, tenant: Tenant, moment: datetime) -> None:
-    """Re-fetch ``moment``'s local day for every event type of the tenant, in the background."""
+async def refresh_day(availability: Availability, upstream: Upstream, tenant: Tenant, moment: datetime) -> int:
+    """Re-fetch ``moment``'s local day, in the background, for each event type that has it cached.
+
+    Days nobody has cached need nothing: the next search fetches them fresh anyway. Returns how many.
+    """
     day = moment.astimezone(tenant.policy.zone).date()
-    for key in tenant.day_keys(moment):
+    cached = await availability.cached(tenant.day_keys(moment))
+    for key in cached:
         query = DaysQuery(tenant.id, key.event_type_id, key.duration_minutes, tenant.policy.zone, day, day)
-        availability.refresh_soon(query, upstream.slots(tenant, key.event_type_id, key.duration_minutes or None))
+        fetch = upstream.slots(tenant, key.event_type_id, key.duration_minutes or None)
+        availability.refresh_soon(query, fetch)
+    return len(cached)

@@ -86,5 +86,5 @@ class WebhookHandler:
             # Taken at once; the refresh below then brings Cal.com's exact view (buffers and all).
             await self._availability.occupy(tenant.day_keys(start), start, end)
         for moment in touched.values():
-            refresh_day(self._availability, self._upstream, tenant, moment)
+            await refresh_day(self._availability, self._upstream, tenant, moment)
         return WebhookResult("refreshed", days=len(touched))
