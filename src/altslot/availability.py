@@ -143,7 +143,7 @@ class Availability:
         stale: list[DayKey] = []
         for key, entry in (await self._cache.get_many(keys)).items():
             report.entries[key] = entry
-            if now - entry.fetched_at <= fresh_until:
+            if now - entry.fetched_at < fresh_until:
                 report.cache_hits += 1
             else:
                 report.stale_hits += 1

@@ -220,3 +220,23 @@ def test_holds_hide_offers_from_others_until_one_is_booked() -> None:
         response = book(world, chosen["start"], "h", hold_id=chosen["hold_id"])
         assert response.status_code == 201, response.text
         assert world.stats()["reservations"] == 0
+
+
+def test_idempotency_holds_across_instances_on_redis(redis_url: str, unique: str) -> None:
+    """The same Idempotency-Key sent to two instances sharing Redis books once and returns one uid."""
+    from altslot.config import CacheSettings
+
+    cache = CacheSettings(backend="redis", redis_url=redis_url)
+    with running(salon_data(api_key=f"cal_test_{unique}"), cache=cache, instances=2) as world:
+        body = {
+            "event_type_id": EVENT,
+            "start": "2025-09-30T10:00",
+            "attendee": {"name": "Erika Mustermann", "time_zone": "Europe/Berlin"},
+        }
+        headers = {"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": f"shared-{unique}"}
+        uids = [
+            world.http.post(f"{api.url}/api/appointments", json=body, headers=headers).json()["uid"]
+            for api in world.apis
+        ]
+        assert uids[0] == uids[1]
+        assert sim_calls(world, "POST /v2/bookings") == 1

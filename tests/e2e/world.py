@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import redis
 
 from altslot.api import create_app
 from altslot.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
@@ -145,6 +146,14 @@ def running(
     The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
     """
     sections.setdefault("observability", ObservabilitySettings(search_log_url=""))
+    cache = sections.get("cache")
+    if cache is not None and cache.backend == "redis":
+        # Tenant names repeat across tests; what an earlier test left in Redis must not leak in.
+        shared = redis.Redis.from_url(cache.redis_url)
+        for pattern in ("altslot:{salon}*", "altslot:{salon1}*"):
+            for key in shared.scan_iter(pattern):
+                shared.delete(key)
+        shared.close()
     with ExitStack() as stack:
         api_port = free_port()
         if webhook_secret is not None:

@@ -1,0 +1,99 @@
+"""Warming: ``altslot warm`` fills the cache with one call per event type; with Redis one instance warms."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+from typer.testing import CliRunner
+
+from altslot.cli import app
+from altslot.config import CacheSettings, CalcomSettings, Settings
+from altslot.runtime import build_runtime
+from altslot.warming import WARMER_LEASE, run_warmer, warm_once
+from tests.cache.test_availability import simulator, slot_calls
+from tests.e2e.world import Clock, tenant_settings
+
+
+def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:
+    """``altslot warm`` fetches the next days in one call per event type and prints a summary."""
+    with simulator() as sim:
+        config = tmp_path / "altslot.toml"
+        config.write_text(
+            f'[calcom]\nbase_url = "{sim.url}"\n[observability]\nsearch_log_url = ""\n'
+            '[tenants.salon]\ntokens = ["t"]\ncalcom_api_key = "cal_test_salon"\ntime_zone = "Europe/Berlin"\n'
+            "event_types = [1412903]\n"
+        )
+        result = CliRunner().invoke(app, ["warm", "--config", str(config), "--days", "10"])
+        assert result.exit_code == 0, result.output
+        assert "10 of 10 days fetched for 1 event types in 1 upstream calls" in result.output
+        assert slot_calls(sim) == 1
+
+
+def test_warm_command_rejects_an_unknown_tenant(tmp_path: Path) -> None:
+    """A tenant that is not in the config is one error line and exit code 2."""
+    config = tmp_path / "altslot.toml"
+    config.write_text('[tenants.salon]\ntokens = ["t"]\nevent_types = [1]\n')
+    result = CliRunner().invoke(app, ["warm", "--config", str(config), "--tenant", "nope"])
+    assert result.exit_code == 2
+    assert "no tenant 'nope'" in result.output
+
+
+@pytest.mark.anyio
+async def test_warm_once_refreshes_only_what_would_turn_stale(unique: str) -> None:
+    """A second pass within fresh_ttl fetches nothing; with a refresh margin it fetches again."""
+    with simulator() as sim:
+        settings = Settings(
+            calcom=CalcomSettings(base_url=sim.url), tenants={unique: tenant_settings("t", "cal_test_salon")}
+        )
+        runtime = build_runtime(settings, clock=Clock(), env={})
+        try:
+            args = (list(runtime.tenants), runtime.availability, runtime.upstream, runtime.clock)
+            first = await warm_once(*args, days=7)
+            second = await warm_once(*args, days=7)
+            third = await warm_once(*args, days=7, refresh_margin=60)
+        finally:
+            await runtime.aclose()
+        assert (first.upstream_calls, second.upstream_calls, third.days_fetched) == (1, 0, 7)
+
+
+@pytest.mark.anyio
+async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str) -> None:
+    """Two instances on one Redis run the warmer: the lease lets only one of them warm each interval."""
+    with simulator() as sim:
+        cache = CacheSettings(backend="redis", redis_url=redis_url)
+        settings = Settings(
+            calcom=CalcomSettings(base_url=sim.url),
+            cache=cache,
+            tenants={unique: tenant_settings("t", "cal_test_salon")},
+        )
+        runtimes = [build_runtime(settings, clock=Clock(), env={}) for _ in range(2)]
+        redis = Redis.from_url(redis_url)
+        await redis.delete(WARMER_LEASE)
+        tasks = [
+            asyncio.create_task(
+                run_warmer(
+                    r.tenants, r.availability, r.upstream, r.clock, days=7, interval=30, fresh_ttl=60, redis=r.redis
+                )
+            )
+            for r in runtimes
+        ]
+        try:
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if slot_calls(sim) >= 1:
+                    break
+            await asyncio.sleep(0.5)
+            assert slot_calls(sim) == 1
+        finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            for r in runtimes:
+                await r.aclose()
+            await redis.delete(WARMER_LEASE)
+            await redis.aclose()
