@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,34 +13,15 @@ import httpx
 from altslot.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
-from tests.conftest import free_port
+from tests.conftest import altslot_process, free_port
 from tests.e2e.world import EVENT, NOW, TOKEN, Clock, running, salon_data
 
 
-@contextmanager
-def service_process(config: Path) -> Iterator[str]:
+def service_process(config: Path) -> AbstractContextManager[str]:
     """``altslot serve`` in its own process; yields its base URL once it is healthy."""
     port = free_port()
-    command = [sys.executable, "-m", "altslot", "serve", "--config", str(config), "--port", str(port)]
-    log = config.with_suffix(f".{port}.log")
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, env={**os.environ}, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"altslot serve did not start: {log.read_text()}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    args = ["serve", "--config", str(config), "--port", str(port)]
+    return altslot_process(args, port, config.with_suffix(f".{port}.log"))
 
 
 def next_tuesday() -> str:

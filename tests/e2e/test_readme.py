@@ -5,15 +5,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
-
-from tests.conftest import free_port
+from tests.conftest import altslot_process, free_port
 
 README = Path(__file__).parents[2] / "README.md"
 
@@ -26,29 +21,10 @@ def readme_block(language: str, containing: str) -> str:
     raise AssertionError(f"no ```{language} block with {containing!r} in the README")
 
 
-@contextmanager
-def demo(tmp_path: Path) -> Iterator[int]:
+def demo(tmp_path: Path) -> AbstractContextManager[str]:
     """``altslot demo`` as the README runs it, on spare ports."""
     port, sim_port = free_port(), free_port()
-    command = [sys.executable, "-m", "altslot", "demo", "--port", str(port), "--sim-port", str(sim_port)]
-    log = tmp_path / "demo.log"
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"altslot demo did not start: {log.read_text()}")
-            time.sleep(0.1)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+    return altslot_process(["demo", "--port", str(port), "--sim-port", str(sim_port)], port, tmp_path / "demo.log")
 
 
 def test_readme_names_the_two_commands() -> None:
@@ -63,8 +39,8 @@ def test_readme_curl_example_answers_as_documented(tmp_path: Path) -> None:
     """The README's curl, sent to a running demo, returns the documented response shape."""
     curl = readme_block("sh", "curl")
     documented = readme_block("json", '"available"')
-    with demo(tmp_path) as port:
-        command = curl.replace("localhost:8000", f"127.0.0.1:{port}")
+    with demo(tmp_path) as url:
+        command = curl.replace("http://localhost:8000", url).replace("localhost:8000", url)
         output = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60, check=True)
     answer = json.loads(output.stdout)
     for key in re.findall(r'"(\w+)":', documented):
