@@ -16,87 +16,17 @@ The order of the steps, outermost first:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
-from altslot.calcom.client import DaySlots
 from altslot.calcom.errors import CalcomError
-from altslot.core.models import SlotIndex
-from altslot.types import Clock, DayKey, EventTypeId, TenantId
-
-FetchSlots = Callable[[datetime, datetime], Awaitable[DaySlots]]
-"""Fetches Cal.com slots between two UTC instants, grouped by tenant-local date."""
+from altslot.horizon import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
+from altslot.types import Clock, DayKey, TenantId
 
 POLL_SECONDS = 0.02  # how often a waiter looks for a day another instance is fetching
 
-
-@dataclass(frozen=True, slots=True)
-class DaysQuery:
-    """Which days of which event type a search needs."""
-
-    tenant: TenantId
-    event_type_id: EventTypeId
-    duration_minutes: int  # 0: the event type's own length
-    zone: ZoneInfo
-    first: date
-    last: date
-
-    def day_keys(self) -> list[DayKey]:
-        """One cache key per day, first to last inclusive."""
-        count = (self.last - self.first).days + 1
-        return [
-            DayKey(self.tenant, self.event_type_id, self.duration_minutes, self.first + timedelta(days=i))
-            for i in range(count)
-        ]
-
-
-@dataclass
-class FetchReport:
-    """How a horizon was assembled: cache use, upstream calls, and what went wrong."""
-
-    upstream_calls: int = 0
-    cache_hits: int = 0
-    stale_hits: int = 0
-    cache_misses: int = 0
-    timeout_hit: bool = False
-    errors: list[CalcomError] = field(default_factory=list)
-    as_of: datetime | None = None
-    entries: dict[DayKey, DayEntry] = field(default_factory=dict)
-
-    def index(self, length: timedelta | None) -> SlotIndex:
-        """The slot index of the days that are known, with ``length`` or the length Cal.com reported."""
-        learned = next((e.length_minutes for e in self.entries.values() if e.length_minutes), 0)
-        duration = length or timedelta(minutes=learned or 30)
-        by_day = {key.day: entry.starts for key, entry in self.entries.items()}
-        return SlotIndex.from_days(by_day, duration, as_of=self.as_of)
-
-
-@dataclass
-class _Run:
-    """One fetch task's progress, readable by the search that started it."""
-
-    calls: int = 0
-
-
-def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants where a local day starts and the next one starts (DST-safe)."""
-    start = datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC)
-    return start, end
-
-
-def contiguous_runs(days: Sequence[date], max_days: int) -> list[list[date]]:
-    """Group sorted days into runs of consecutive dates, none longer than ``max_days``."""
-    runs: list[list[date]] = []
-    for day in days:
-        if runs and day - runs[-1][-1] == timedelta(days=1) and len(runs[-1]) < max_days:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return runs
+__all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]
 
 
 class Availability:
@@ -180,16 +110,16 @@ class Availability:
                 seen.add(id(error))
                 report.errors.append(error)
 
-    def _start(self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots) -> list[_Run]:
+    def _start(self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots) -> list[RunProgress]:
         """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``."""
         loop = asyncio.get_running_loop()
         by_day = {k.day: k for k in keys}
-        started: list[_Run] = []
+        started: list[RunProgress] = []
         for days in contiguous_runs(sorted(by_day), self._max_range_days):
             run_keys = [by_day[d] for d in days]
             futures = {key: loop.create_future() for key in run_keys}
             self._inflight.update(futures)
-            run = _Run()
+            run = RunProgress()
             task = loop.create_task(self._resolve(query, futures, fetch, run))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -197,7 +127,7 @@ class Availability:
         return started
 
     async def _resolve(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: _Run
+        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
     ) -> None:
         """Fill every future of a run: fetch what we lease, wait for what other instances fetch."""
         try:
@@ -218,7 +148,7 @@ class Availability:
                     future.cancel()
 
     async def _fill(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: _Run
+        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
     ) -> None:
         remaining = list(futures)
         before = {k: e.fetched_at for k, e in (await self._cache.get_many(remaining)).items()}
@@ -239,7 +169,7 @@ class Availability:
                 remaining = [k for k in remaining if k not in landed]
 
     async def _fetch_owned(
-        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, run: _Run
+        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, run: RunProgress
     ) -> dict[DayKey, DayEntry]:
         by_day = {k.day: k for k in keys}
         runs = contiguous_runs(sorted(by_day), self._max_range_days)
