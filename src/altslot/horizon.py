@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from altslot.cache.base import DayEntry
-from altslot.calcom.client import DaySlots
 from altslot.calcom.errors import CalcomError
+from altslot.calcom.wire import DaySlots
 from altslot.core.models import SlotIndex
 from altslot.types import DayKey, EventTypeId, TenantId
 

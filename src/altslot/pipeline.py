@@ -24,9 +24,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from altslot.availability import FetchSlots
-from altslot.calcom.client import CalcomClient, DaySlots
+from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
-from altslot.calcom.pool import CalcomPool
 from altslot.events import Events, UpstreamCall
 from altslot.resilience import Guard, RetryPolicy, api_key_identity
 from altslot.tenants import Tenant

@@ -16,8 +16,7 @@ from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.kv import KeyValue, MemoryKeyValue, RedisKeyValue
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
-from altslot.calcom.client import Transport
-from altslot.calcom.pool import CalcomPool
+from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
 from altslot.events import Events
 from altslot.holds import Holds

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from altslot.calcom.client import RateLimitInfo
+from altslot.calcom.wire import RateLimitInfo
 from altslot.resilience.budget import PROBE_TIMEOUT, HeaderBudget
 from tests.resilience.conftest import FakeClock
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from redis.asyncio import Redis
 
-from altslot.calcom.client import RateLimitInfo
+from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Event, Events, RateLimitWait
 from altslot.resilience.deadline import Deadline
 from altslot.resilience.ratelimit import Limiter, RateLimitWaitExceeded, block_key

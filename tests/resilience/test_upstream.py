@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from altslot.calcom.client import RateLimitInfo
 from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError
+from altslot.calcom.wire import RateLimitInfo
 from altslot.events import BreakerTransition, Event, Events
 from altslot.resilience import (
     Breaker,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from altslot.calcom.client import Booking, CalcomClient, DaySlots, RateLimitInfo
+from altslot.calcom.client import Booking, CalcomClient, CalcomPool, DaySlots, RateLimitInfo
 from altslot.calcom.errors import (
     BadRequest,
     CalcomError,
@@ -16,7 +16,6 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
-from altslot.calcom.pool import CalcomPool
 
 __all__ = [
     "BadRequest",

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -25,70 +24,10 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
+from altslot.calcom.wire import Booking, DaySlots, RateLimitInfo, booking_of, instant, rate_limit_info, utc_iso
 
 Transport = httpx.AsyncBaseTransport
 """Where requests go: the network by default, or any transport (a handler, the simulator app) in tests."""
-
-DaySlots = dict[date, list[tuple[datetime, datetime]]]
-"""Slots as ``(start, end)`` pairs (aware UTC) grouped by date in the requested time zone."""
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimitInfo:
-    """What Cal.com's ``X-RateLimit-*`` headers said about the key (the tightest named limit)."""
-
-    limit: int
-    remaining: int
-    reset_seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """A Cal.com booking as altslot needs it."""
-
-    uid: str
-    start: datetime
-    end: datetime
-    status: str
-    event_type_id: int | None
-
-
-def utc_iso(moment: datetime) -> str:
-    """Format an instant the way Cal.com expects it: UTC with milliseconds and ``Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _instant(text: Any) -> datetime:
-    if not isinstance(text, str):
-        raise MalformedResponse(f"expected a timestamp, got {type(text).__name__}")
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise MalformedResponse(f"bad timestamp {text!r}") from exc
-    if value.tzinfo is None:
-        raise MalformedResponse(f"timestamp without offset {text!r}")
-    return value.astimezone(UTC)
-
-
-def rate_limit_info(headers: Mapping[str, str]) -> RateLimitInfo | None:
-    """Read the tightest ``X-RateLimit-{Limit,Remaining,Reset}-<Name>`` triple, if any was sent."""
-    best: RateLimitInfo | None = None
-    lowered = {k.lower(): v for k, v in headers.items()}
-    for key, value in lowered.items():
-        if not key.startswith("x-ratelimit-remaining-"):
-            continue
-        name = key.removeprefix("x-ratelimit-remaining-")
-        try:
-            info = RateLimitInfo(
-                limit=int(lowered.get(f"x-ratelimit-limit-{name}", "0")),
-                remaining=int(value),
-                reset_seconds=float(lowered.get(f"x-ratelimit-reset-{name}", "60")),
-            )
-        except ValueError:
-            continue
-        if best is None or info.remaining < best.remaining:
-            best = info
-    return best
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -194,7 +133,7 @@ class CalcomClient:
                 raise MalformedResponse(f"GET /v2/slots: bad date key {key!r}") from exc
             if not isinstance(items, list):
                 raise MalformedResponse(f"GET /v2/slots: {key} is not a list")
-            days[day] = [(_instant(i.get("start")), _instant(i.get("end"))) for i in items]
+            days[day] = [(instant(i.get("start")), instant(i.get("end"))) for i in items]
         return days
 
     async def create_booking(
@@ -212,13 +151,13 @@ class CalcomClient:
             body["lengthInMinutes"] = length_minutes
         if metadata:
             body["metadata"] = dict(metadata)
-        return _booking(await self._call("POST", "/v2/bookings", self._bookings_version, body=body))
+        return booking_of(await self._call("POST", "/v2/bookings", self._bookings_version, body=body))
 
     async def cancel_booking(self, uid: str, reason: str | None = None) -> Booking:
         """``POST /v2/bookings/{uid}/cancel``."""
         body = {"cancellationReason": reason} if reason else {}
         data = await self._call("POST", f"/v2/bookings/{uid}/cancel", self._bookings_version, body=body)
-        return _booking(data)
+        return booking_of(data)
 
     async def reschedule_booking(self, uid: str, start: datetime, reason: str | None = None) -> Booking:
         """``POST /v2/bookings/{uid}/reschedule``: Cal.com answers with the new booking (a new uid)."""
@@ -226,7 +165,7 @@ class CalcomClient:
         if reason:
             body["reschedulingReason"] = reason
         data = await self._call("POST", f"/v2/bookings/{uid}/reschedule", self._bookings_version, body=body)
-        return _booking(data)
+        return booking_of(data)
 
     async def reserve_slot(
         self, event_type_id: int, start: datetime, minutes: int, duration: int | None = None
@@ -242,24 +181,46 @@ class CalcomClient:
         data = await self._call("POST", "/v2/slots/reservations", self._slots_version, body=body)
         if not isinstance(data, dict) or not isinstance(data.get("reservationUid"), str):
             raise MalformedResponse("POST /v2/slots/reservations: no reservationUid")
-        return data["reservationUid"], _instant(data.get("reservationUntil"))
+        return data["reservationUid"], instant(data.get("reservationUntil"))
 
     async def release_slot(self, reservation_uid: str) -> None:
         """``DELETE /v2/slots/reservations/{uid}``."""
         await self._call("DELETE", f"/v2/slots/reservations/{reservation_uid}", self._slots_version)
 
 
-def _booking(data: Any) -> Booking:
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), str):
-        raise MalformedResponse("booking response without uid")
-    event_type = data.get("eventTypeId") or (data.get("eventType") or {}).get("id")
-    return Booking(
-        uid=data["uid"],
-        start=_instant(data.get("start")),
-        end=_instant(data.get("end")),
-        status=str(data.get("status", "")),
-        event_type_id=int(event_type) if isinstance(event_type, int | str) and str(event_type).isdigit() else None,
-    )
+class CalcomPool:
+    """One bounded connection pool per Cal.com base URL, shared by every tenant that uses it."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        max_connections: int,
+        slots_version: str,
+        bookings_version: str,
+        transport: Transport | None = None,
+    ) -> None:
+        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 2.0))
+        self._limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._versions = {"slots_version": slots_version, "bookings_version": bookings_version}
+        self._transport = transport
+        self._http: dict[str, httpx.AsyncClient] = {}
+
+    def client(self, base_url: str, api_key: str | None) -> CalcomClient:
+        """A client for one tenant's key on the shared pool of ``base_url``."""
+        http = self._http.get(base_url)
+        if http is None:
+            http = httpx.AsyncClient(
+                base_url=base_url, timeout=self._timeout, limits=self._limits, transport=self._transport
+            )
+            self._http[base_url] = http
+        return CalcomClient(http, api_key, **self._versions)
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        for http in self._http.values():
+            await http.aclose()
+        self._http.clear()
 
 
 __all__ = [

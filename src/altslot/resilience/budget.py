@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from altslot.calcom.client import RateLimitInfo
+from altslot.calcom.wire import RateLimitInfo
 from altslot.resilience.deadline import Clock
 
 PROBE_TIMEOUT = 5.0

@@ -30,8 +30,8 @@ from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
-from altslot.calcom.client import RateLimitInfo
 from altslot.calcom.errors import RetryableError
+from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.budget import HeaderBudget

@@ -25,8 +25,8 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 
-from altslot.calcom.client import RateLimitInfo
 from altslot.calcom.errors import RateLimited
+from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events
 from altslot.redis_health import RedisHealth
 from altslot.resilience.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
