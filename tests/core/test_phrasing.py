@@ -10,7 +10,7 @@ import pytest
 from altslot.core import calendar
 from altslot.core.finder import find_alternatives
 from altslot.core.models import Alternative, Language, Policy, SearchRequest, SearchResult, TimeWindow, WhyNot
-from altslot.core.phrasing import join_offers, label, phrase, spoken_time, unavailable_text
+from altslot.core.phrasing import join_offers, label, phrase, spoken_offers, spoken_time, unavailable_text
 from tests.core.conftest import HALF_HOUR, NOW, at, grid, salon_policy, span
 
 # NOW is Tuesday 2025-09-30 08:00.
@@ -252,3 +252,14 @@ def test_no_line_breaks_or_markup(desired: str, language: Language) -> None:
     assert "\n" not in text
     assert "\r" not in text
     assert not any(mark in text for mark in "<>*_#`")
+
+
+def test_offers_on_the_same_day_say_the_day_once(policy: Policy) -> None:
+    """Adjacent offers on one day: the second says only its time; labels themselves stay complete."""
+    starts = [at("2025-10-01 09:00"), at("2025-10-01 11:00"), at("2025-10-02 09:00")]
+    assert spoken_offers(starts, policy, NOW, "de") == ["morgen um 9 Uhr", "um 11 Uhr", "übermorgen um 9 Uhr"]
+    assert spoken_offers(starts, policy, NOW, "en") == [
+        "tomorrow at 9 am",
+        "at 11 am",
+        "the day after tomorrow at 9 am",
+    ]

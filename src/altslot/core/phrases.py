@@ -52,6 +52,7 @@ DAY_FORMS: Final = {
         "this_week": "am {w} um {t}",
         "next_week": "nächste Woche {w} um {t}",
         "date": "am {d} um {t}",
+        "same_day": "um {t}",
     },
     "en": {
         "today": "today at {t}",
@@ -60,6 +61,7 @@ DAY_FORMS: Final = {
         "this_week": "on {w} at {t}",
         "next_week": "next week on {w} at {t}",
         "date": "on {d} at {t}",
+        "same_day": "at {t}",
     },
 }
 

@@ -77,6 +77,23 @@ def label(start: datetime, policy: Policy, now: datetime, language: Language) ->
     )
 
 
+def spoken_offers(starts: list[datetime], policy: Policy, now: datetime, language: Language) -> list[str]:
+    """Labels for a sentence: an offer on the same day as the one before it says only its time.
+
+    "morgen um 9 Uhr oder um 11 Uhr" rather than "morgen um 9 Uhr oder morgen um 11 Uhr".
+    """
+    spoken: list[str] = []
+    previous: date | None = None
+    for start in starts:
+        local = start.astimezone(policy.zone)
+        if local.date() == previous:
+            spoken.append(DAY_FORMS[language]["same_day"].format(t=spoken_time(local, language)))
+        else:
+            spoken.append(label(start, policy, now, language))
+        previous = local.date()
+    return spoken
+
+
 def join_offers(labels: list[str], language: Language) -> str:
     """Offers joined for speech: "A", "A oder B", "A, B oder C"."""
     if len(labels) <= 1:
@@ -155,7 +172,7 @@ def phrase(result: SearchResult, request: SearchRequest, policy: Policy, now: da
         if result.outside_preferred_window and request.preferred_window is not None:
             window = _window_text(request.preferred_window, language)
             parts.append(words["outside_window"].format(Window=_capitalise(window), window=window))
-        offers = [label(alt.start, policy, now, language) for alt in result.alternatives]
+        offers = spoken_offers([alt.start for alt in result.alternatives], policy, now, language)
         key = "offer_one" if len(offers) == 1 else "offer_many"
         parts.append(words[key].format(offers=join_offers(offers, language)))
     elif result.why_not == "unknown":
