@@ -67,3 +67,17 @@ async def dead_redis() -> AsyncIterator[Redis]:
     client = Redis.from_url(UNREACHABLE_REDIS_URL, socket_connect_timeout=0.5)
     yield client
     await client.aclose()
+
+
+class Upstream:
+    """An op that counts its calls and raises the queued error, or answers "ok"."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.calls = 0
+        self.error = error
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.error is not None:
+            raise self.error
+        return "ok"

@@ -12,25 +12,11 @@ from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerEr
 from altslot.events import BreakerTransition, Event, Events
 from altslot.resilience.breaker import Breaker, BreakerPolicy, CircuitOpen, MemoryBreakerStore
 from altslot.resilience.breaker_redis import RedisBreakerStore
-from tests.resilience.conftest import FakeClock
+from tests.resilience.conftest import FakeClock, Upstream
 
 pytestmark = pytest.mark.anyio
 
 POLICY = BreakerPolicy(failure_threshold=3, success_threshold=2, cool_down_seconds=30.0)
-
-
-class Upstream:
-    """An op that counts its calls and raises the queued error, or answers "ok"."""
-
-    def __init__(self, error: CalcomError | None = None) -> None:
-        self.calls = 0
-        self.error = error
-
-    async def __call__(self) -> str:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        return "ok"
 
 
 async def fail(breaker: Breaker, key: str, times: int, error: CalcomError | None = None) -> None:

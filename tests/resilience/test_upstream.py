@@ -24,23 +24,9 @@ from altslot.resilience import (
     api_key_identity,
     build_guard,
 )
-from tests.resilience.conftest import FakeClock
+from tests.resilience.conftest import FakeClock, Upstream
 
 pytestmark = pytest.mark.anyio
-
-
-class Upstream:
-    """An op that counts its calls and raises the queued error, or answers "ok"."""
-
-    def __init__(self, error: Exception | None = None) -> None:
-        self.calls = 0
-        self.error = error
-
-    async def __call__(self) -> str:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        return "ok"
 
 
 def make_guard(clock: FakeClock, *, rate: str = "120/minute", attempts: int = 3, failures: int = 1) -> Guard:
