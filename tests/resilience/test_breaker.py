@@ -19,6 +19,19 @@ pytestmark = pytest.mark.anyio
 POLICY = BreakerPolicy(failure_threshold=3, success_threshold=2, cool_down_seconds=30.0)
 
 
+class HeldProbe:
+    """A probe call that starts, then answers only when the test releases it."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def __call__(self) -> str:
+        self.started.set()
+        await self.release.wait()
+        return "probed"
+
+
 async def fail(breaker: Breaker, key: str, times: int, error: CalcomError | None = None) -> None:
     """Run ``times`` calls that fail with ``error`` (a 5xx by default)."""
     for _ in range(times):
@@ -84,21 +97,14 @@ async def test_probe_after_cool_down_one_at_a_time(clock: FakeClock, key: str) -
     assert raised.value.retry_after == pytest.approx(1.0)
     clock.advance(1.0)
 
-    release = asyncio.Event()
-    started = asyncio.Event()
-
-    async def slow_probe() -> str:
-        started.set()
-        await release.wait()
-        return "probed"
-
+    slow_probe = HeldProbe()
     probe = asyncio.create_task(breaker.call(key, "acme", slow_probe))
-    await started.wait()
+    await slow_probe.started.wait()
     other = Upstream()
     with pytest.raises(CircuitOpen):
         await breaker.call(key, "acme", other)
     assert other.calls == 0
-    release.set()
+    slow_probe.release.set()
     assert await probe == "probed"
     assert await breaker.state(key) == "half_open"
 
@@ -178,19 +184,12 @@ async def test_redis_half_open_probe_slot_is_shared(redis: Redis, key: str) -> N
     second = Breaker(RedisBreakerStore(redis, policy))
     await fail(first, key, 1)
     await asyncio.sleep(0.1)
-    release = asyncio.Event()
-    started = asyncio.Event()
-
-    async def slow_probe() -> str:
-        started.set()
-        await release.wait()
-        return "probed"
-
+    slow_probe = HeldProbe()
     probe = asyncio.create_task(first.call(key, "acme", slow_probe))
-    await started.wait()
+    await slow_probe.started.wait()
     with pytest.raises(CircuitOpen):
         await second.call(key, "acme", Upstream())
-    release.set()
+    slow_probe.release.set()
     assert await probe == "probed"
     assert await second.call(key, "acme", Upstream()) == "ok"
     assert await first.state(key) == "closed"

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from altslot.api.booking_routes import router as booking_router
-from altslot.api.deps import Unauthorized, caller_tenant
+from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.limits import BodyLimit
 from altslot.booking import IdempotencyConflict, UnknownBooking
 from altslot.observability.requestid import RequestId
@@ -133,8 +133,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     ) -> Response:
         answer = await runtime.searcher.search(caller, body, request_id=rid)
         if isinstance(answer, Unavailable):
-            headers = {"Retry-After": str(answer.body.retry_after_seconds)}
-            return JSONResponse(answer.body.model_dump(), 503, headers=headers)
+            return unavailable_response(answer)
         # Serialised once, straight from the model: FastAPI would validate and encode it a second time.
         return Response(answer.model_dump_json(), media_type="application/json")
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from altslot.api.deps import caller_tenant, runtime_of
+from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
 from altslot.booking import Created, SlotTaken, UnknownBooking
 from altslot.schemas import (
     BookingOut,
@@ -34,8 +34,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
     if isinstance(outcome, Unavailable):
-        headers = {"Retry-After": str(outcome.body.retry_after_seconds)}
-        return JSONResponse(outcome.body.model_dump(), 503, headers=headers)
+        return unavailable_response(outcome)
     if isinstance(outcome, SlotTaken):
         return JSONResponse(outcome.body.model_dump(mode="json"), 409)
     booking = outcome.booking if isinstance(outcome, Created) else outcome

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from altslot.runtime import Runtime
+from altslot.service import Unavailable
 from altslot.tenants import Tenant
 
 bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
@@ -34,3 +36,9 @@ async def caller_tenant(
     if found is None:
         raise Unauthorized
     return found
+
+
+def unavailable_response(answer: Unavailable) -> JSONResponse:
+    """503 ``upstream_unavailable`` with ``Retry-After``, for every route that reaches Cal.com."""
+    headers = {"Retry-After": str(answer.body.retry_after_seconds)}
+    return JSONResponse(answer.body.model_dump(), 503, headers=headers)
