@@ -1,63 +1,64 @@
 """Booking, cancelling and rescheduling through Cal.com, keeping the cache coherent.
 
+* ``Idempotency-Key`` first: a retry with the same key and body gets the booking the first request made,
+  before any check of the start (a replay after the slot was booked must not be judged by the day the
+  booking emptied); the same key with another body is refused. See ``altslot.idempotency``.
+* The key goes to Cal.com in the booking's metadata. When Cal.com's answer to a create is lost (timeout,
+  reset, 5xx), altslot asks Cal.com whether the booking exists and answers the truth; the same lookup
+  decides when the shared record cannot be trusted (Redis down) or when Cal.com says the slot is taken
+  (it may be taken by this very key's first attempt).
 * A booking is checked against the tenant's calendar before any upstream call (past, closed, outside
   hours are the caller's error, 422).
-* ``Idempotency-Key``: the first request with a key books; a retry with the same key and body gets the
-  same answer and never books twice; the same key with another body is refused. Keys live 24 h in the
-  key-value store (Redis when configured, so this holds across instances).
+* Cancel and reschedule act only on bookings of the tenant's own account and event types, read back from
+  Cal.com; anything else is answered exactly like an unknown uid (404). Cal.com's refusals become 404,
+  409 (the booking's state) or 422 with Cal.com's reason, never an outage.
 * When Cal.com says the slot is gone, the day is re-fetched at once (bypassing the cache) and the caller
   gets alternatives from it plus the cached rest of the horizon (409).
-* A successful change updates only the day(s) it touches: a new booking is taken out of the cached days
-  at once (no upstream call), a freed slot is refreshed from Cal.com in the background.
+* A successful change updates only the day(s) it touches, at every cached slot length: a new booking is
+  taken out of the cached days at once (no upstream call), a freed slot is refreshed in the background.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from altslot.availability import Availability, DaysQuery
-from altslot.cache.keys import tenant_key
-from altslot.cache.kv import KeyValue
+from altslot.booking_lookup import BookingLookup, UnknownBooking
 from altslot.calcom.client import Booking, CalcomClient
-from altslot.calcom.errors import BadRequest, CalcomError, NotFound
-from altslot.core.calendar import within_hours
-from altslot.holds import Holds
-from altslot.pipeline import Upstream
-from altslot.schemas import (
-    AlternativesRequest,
-    BookingOut,
-    BookingRequest,
-    RescheduleRequest,
-    SlotTakenResponse,
+from altslot.calcom.errors import (
+    BadRequest,
+    CalcomError,
+    MalformedResponse,
+    NotFound,
+    ServerError,
+    Timeout,
+    TransportError,
+    Unauthorized,
 )
+from altslot.core.calendar import within_hours
+from altslot.durations import Durations
+from altslot.holds import Holds
+from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
+from altslot.pipeline import Upstream
+from altslot.resilience import CircuitOpen
+from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
 
-IDEMPOTENCY_TTL = 24 * 3600.0
-PENDING_WAIT_SECONDS = 10.0
 # Cal.com's texts for "this start cannot be booked" (API.md §2.1); other 400s are the request's fault.
 _SLOT_GONE = re.compile(r"not available|can't be booked|already has booking|no_available_users", re.IGNORECASE)
+# Cal.com's texts for a booking whose state forbids the change (already cancelled, rescheduled away).
+_STATE = re.compile(r"already been cancelled|cancelled already|been cancelled|been rescheduled|has status", re.I)
 
 
-class UnknownBooking(Exception):
-    """Cal.com does not know the booking uid (answered as 404)."""
-
-
-class IdempotencyConflict(Exception):
-    """The key was used before with another body (422), or its first request is still running (409)."""
-
-    def __init__(self, message: str, *, in_progress: bool = False) -> None:
-        super().__init__(message)
-        self.in_progress = in_progress
+class BookingConflict(Exception):
+    """Cal.com refused the change because of the booking's state (409, with Cal.com's reason)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ class SlotTaken:
     body: SlotTakenResponse
 
 
+@dataclass(frozen=True)
+class _Unsettled:
+    """Cal.com may have booked and could not be asked: 503, and the key's next request asks first."""
+
+    answer: Unavailable
+
+
 Outcome = Created | SlotTaken | Unavailable
 
 
@@ -87,6 +95,20 @@ def _out(booking: Booking, zone: ZoneInfo, rescheduled_from: str | None = None) 
     )
 
 
+def _uncertain(error: CalcomError) -> bool:
+    """True when the create may have reached Cal.com and committed although no answer arrived."""
+    if isinstance(error, CircuitOpen):
+        return False  # refused before any call
+    return isinstance(error, Timeout | TransportError | ServerError | MalformedResponse)
+
+
+def _refusal(error: BadRequest) -> Exception:
+    """Cal.com's 400 on a cancel or reschedule: the booking's state (409) or the request (422)."""
+    if _STATE.search(error.message):
+        return BookingConflict(error.message)
+    return InvalidField("uid", error.message)
+
+
 class Booker:
     """The booking path for every tenant."""
 
@@ -96,7 +118,8 @@ class Booker:
         upstream: Upstream,
         searcher: Searcher,
         holds: Holds,
-        kv: KeyValue,
+        idempotency: IdempotencyStore,
+        durations: Durations,
         clock: Clock,
         deadline_seconds: float,
     ) -> None:
@@ -104,13 +127,15 @@ class Booker:
         self._upstream = upstream
         self._searcher = searcher
         self._holds = holds
-        self._kv = kv
+        self._idempotency = idempotency
+        self._durations = durations
+        self._lookup = BookingLookup(upstream, deadline_seconds)
         self._clock = clock
         self._deadline = deadline_seconds
 
     def _check_start(self, tenant: Tenant, start: datetime, zone: str | None, minutes: int | None) -> datetime:
         """The start as an instant, or 422 when it is past or outside opening hours (no upstream call)."""
-        moment = start if start.tzinfo else start.replace(tzinfo=ZoneInfo(zone) if zone else tenant.policy.zone)
+        moment = _moment(tenant, start, zone)
         if moment <= self._clock():
             raise InvalidField("start", "lies in the past")
         if not within_hours(moment, timedelta(minutes=minutes or 1), tenant.policy):
@@ -135,46 +160,49 @@ class Booker:
         """Book once per idempotency key; 409 alternatives when Cal.com says the slot is gone."""
         if not tenant.owns(body.event_type_id):
             raise NotOwned(body.event_type_id)
-        start = self._check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id])
-        await self._check_grid(tenant, body.event_type_id, start)
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-        key = tenant_key(tenant.id, f"idem:{hashlib.sha256(idempotency_key.encode()).hexdigest()}")
-        replay = await self._claim(key, digest)
-        if replay is not None:
-            return Created(BookingOut.model_validate(replay))
+        claim = await self._idempotency.claim(tenant.id, idempotency_key, digest)
+        if claim.booking is not None:
+            return Created(BookingOut.model_validate(claim.booking))
         try:
-            outcome = await self._create(tenant, body, start)
+            outcome = await self._book_claimed(tenant, body, claim)
         except BaseException:
-            await self._kv.delete(key)
+            await self._idempotency.release(claim)
             raise
         if isinstance(outcome, Created):
-            done = {"hash": digest, "state": "done", "booking": outcome.booking.model_dump(mode="json")}
-            await self._kv.put(key, json.dumps(done), IDEMPOTENCY_TTL)
-        else:
-            await self._kv.delete(key)  # nothing was booked: a retry may try again
+            await self._idempotency.finish(claim, outcome.booking.model_dump(mode="json"))
+            return outcome
+        if isinstance(outcome, _Unsettled):
+            await self._idempotency.unsettled(claim)
+            return outcome.answer
+        await self._idempotency.release(claim)  # nothing was booked: a retry may try again
         return outcome
 
-    async def _claim(self, key: str, digest: str) -> dict[str, Any] | None:
-        """Take the key for this request, or return the booking a previous request made with it."""
-        pending = json.dumps({"hash": digest, "state": "pending"})
-        waited = 0.0
-        while not await self._kv.put_new(key, pending, IDEMPOTENCY_TTL):
-            raw = await self._kv.get(key)
-            if raw is None:
-                continue  # released between our two calls: try to take it again
-            record = json.loads(raw)
-            if record["hash"] != digest:
-                raise IdempotencyConflict("Idempotency-Key was already used with a different request body")
-            if record["state"] == "done":
-                booking: dict[str, Any] = record["booking"]
-                return booking
-            if waited >= PENDING_WAIT_SECONDS:
-                raise IdempotencyConflict("a request with this Idempotency-Key is still running", in_progress=True)
-            await asyncio.sleep(0.05)
-            waited += 0.05
-        return None
+    async def _book_claimed(self, tenant: Tenant, body: BookingRequest, claim: Claim) -> Outcome | _Unsettled:
+        moment = _moment(tenant, body.start, body.time_zone)
+        if claim.uncertain or not self._idempotency.shared:
+            # The record cannot tell whether this key booked already (a lost answer, or Redis is down and
+            # another instance may be booking it right now): Cal.com can.
+            found = await self._made_with(tenant, body.event_type_id, moment, claim.token)
+            if found is not None:
+                return await self._created(tenant, found)
+        start = self._check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id])
+        await self._check_grid(tenant, body.event_type_id, start)
+        return await self._create(tenant, body, start, claim.token)
 
-    async def _create(self, tenant: Tenant, body: BookingRequest, start: datetime) -> Outcome:
+    async def _made_with(self, tenant: Tenant, event_type_id: int, start: datetime, token: str) -> Booking | None:
+        """The lookup where failing to ask is no answer: Cal.com's own slot check still guards the create."""
+        try:
+            return await self._lookup.made_with(tenant, event_type_id, start, token)
+        except CalcomError:
+            return None
+
+    async def _created(self, tenant: Tenant, booking: Booking) -> Created:
+        keys = await self._durations.day_keys(tenant, booking.start)
+        await self._availability.occupy(keys, booking.start, booking.end)
+        return Created(_out(booking, tenant.policy.zone))
+
+    async def _create(self, tenant: Tenant, body: BookingRequest, start: datetime, token: str) -> Outcome | _Unsettled:
         if body.hold_id:
             await self._holds.release_group(tenant, body.hold_id)
         attendee = {
@@ -185,22 +213,32 @@ class Booker:
             **({"phoneNumber": body.attendee.phone} if body.attendee.phone else {}),
         }
         length = tenant.event_types.get(body.event_type_id)
+        metadata = {**body.metadata, METADATA_KEY: token}
 
         def create(client: CalcomClient) -> Awaitable[Booking]:
-            return client.create_booking(
-                body.event_type_id, start, attendee, length_minutes=None, metadata=body.metadata
-            )
+            return client.create_booking(body.event_type_id, start, attendee, length_minutes=None, metadata=metadata)
 
         try:
             booking = await self._upstream.call(tenant, "POST /v2/bookings", create, retry=False)
         except BadRequest as exc:
             if not _SLOT_GONE.search(exc.message):
                 raise InvalidField("start", exc.message) from exc
+            # Taken — perhaps by this key's own earlier attempt whose answer was lost.
+            mine = await self._made_with(tenant, body.event_type_id, start, token)
+            if mine is not None:
+                return await self._created(tenant, mine)
             return await self._slot_taken(tenant, body.event_type_id, start, body.attendee.language, length)
         except CalcomError as exc:
-            return await self._unavailable(tenant, exc, body.attendee.language)
-        await self._availability.occupy(tenant.day_keys(booking.start), booking.start, booking.end)
-        return Created(_out(booking, tenant.policy.zone))
+            if not _uncertain(exc):
+                return self._unavailable(tenant, exc, body.attendee.language)
+            try:
+                mine = await self._lookup.made_with(tenant, body.event_type_id, start, token)
+            except CalcomError as again:
+                return _Unsettled(self._unavailable(tenant, again, body.attendee.language))
+            if mine is not None:
+                return await self._created(tenant, mine)
+            return self._unavailable(tenant, exc, body.attendee.language)  # asked: nothing was booked
+        return await self._created(tenant, booking)
 
     async def _slot_taken(
         self, tenant: Tenant, event_type_id: int, start: datetime, language: str, length: int | None
@@ -220,32 +258,47 @@ class Booker:
             return answer
         return SlotTaken(SlotTakenResponse(alternatives=answer.alternatives, response_text=answer.response_text))
 
-    async def _unavailable(self, tenant: Tenant, error: CalcomError, language: str) -> Unavailable:
+    def _unavailable(self, tenant: Tenant, error: CalcomError, language: str) -> Unavailable:
         return self._searcher.unavailable(tenant, [error], "en" if language == "en" else "de")
 
+    async def _owned(self, tenant: Tenant, uid: str) -> Booking | Unavailable:
+        """The tenant's own booking ``uid`` (``UnknownBooking`` otherwise), or 503 when Cal.com cannot say."""
+        try:
+            return await self._lookup.owned(tenant, uid)
+        except CalcomError as exc:
+            return self._unavailable(tenant, exc, tenant.language)
+
     async def cancel(self, tenant: Tenant, uid: str, reason: str | None) -> BookingOut | Unavailable:
-        """Cancel a booking and refresh the day it frees."""
+        """Cancel one of the tenant's bookings and refresh the day it frees."""
+        owned = await self._owned(tenant, uid)
+        if isinstance(owned, Unavailable):
+            return owned
 
         def cancel(client: CalcomClient) -> Awaitable[Booking]:
             return client.cancel_booking(uid, reason)
 
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/cancel", cancel)
+        except BadRequest as exc:
+            raise _refusal(exc) from exc
         except CalcomError as exc:
-            return await self._unavailable(tenant, exc, tenant.language)
-        await refresh_day(self._availability, self._upstream, tenant, booking.start)
+            return self._unavailable(tenant, exc, tenant.language)
+        freed = await self._durations.day_keys(tenant, booking.start)
+        await refresh_day(self._availability, self._upstream, tenant, freed)
         return _out(booking, tenant.policy.zone)
 
     async def reschedule(
         self, tenant: Tenant, uid: str, body: RescheduleRequest
     ) -> BookingOut | SlotTaken | Unavailable:
-        """Move a booking: the new day is updated at once, the old one refreshed; 409 when the slot is gone.
+        """Move one of the tenant's bookings: the new day is updated at once, the old one refreshed.
 
-        Cal.com's reschedule call does not name the event type, so the 409 alternatives are those of the
-        tenant's first event type.
+        409 with alternatives of the booking's own event type when the new slot is gone.
         """
-        event_type_id = next(iter(tenant.event_types))
         start = self._check_start(tenant, body.start, body.time_zone, None)
+        owned = await self._owned(tenant, uid)
+        if isinstance(owned, Unavailable):
+            return owned
+        event_type_id = owned.event_type_id or next(iter(tenant.event_types))
 
         def move(client: CalcomClient) -> Awaitable[Booking]:
             return client.reschedule_booking(uid, start, body.reason)
@@ -254,30 +307,43 @@ class Booker:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/reschedule", move)
         except BadRequest as exc:
             if not _SLOT_GONE.search(exc.message):
-                raise InvalidField("uid", exc.message) from exc
+                raise _refusal(exc) from exc
             length = tenant.event_types.get(event_type_id)
             return await self._slot_taken(tenant, event_type_id, start, tenant.language, length)
         except CalcomError as exc:
-            return await self._unavailable(tenant, exc, tenant.language)
-        await self._availability.occupy(tenant.day_keys(booking.start), booking.start, booking.end)
+            return self._unavailable(tenant, exc, tenant.language)
+        await self._created(tenant, booking)
+        freed = await self._durations.day_keys(tenant, owned.start)
+        await refresh_day(self._availability, self._upstream, tenant, freed)
         return _out(booking, tenant.policy.zone, rescheduled_from=uid)
 
     async def _change(self, tenant: Tenant, endpoint: str, op: Callable[[CalcomClient], Awaitable[Booking]]) -> Booking:
         try:
             return await self._upstream.call(tenant, endpoint, op, retry=False)
         except NotFound as exc:
-            raise UnknownBooking(str(exc)) from exc
+            raise UnknownBooking from exc
+        except Unauthorized as exc:
+            if exc.status == 403:
+                raise UnknownBooking from exc
+            raise
 
 
-async def refresh_day(availability: Availability, upstream: Upstream, tenant: Tenant, moment: datetime) -> int:
-    """Re-fetch ``moment``'s local day, in the background, for each event type that has it cached.
+def _moment(tenant: Tenant, start: datetime, zone: str | None) -> datetime:
+    """The wall-clock start as an instant (the request's zone, else the tenant's)."""
+    return start if start.tzinfo else start.replace(tzinfo=ZoneInfo(zone) if zone else tenant.policy.zone)
+
+
+async def refresh_day(availability: Availability, upstream: Upstream, tenant: Tenant, keys: list[DayKey]) -> int:
+    """Re-fetch these days (one local date's keys), in the background, where they are cached.
 
     Days nobody has cached need nothing: the next search fetches them fresh anyway. Returns how many.
     """
-    day = moment.astimezone(tenant.policy.zone).date()
-    cached = await availability.cached(tenant.day_keys(moment))
+    cached = await availability.cached(keys)
     for key in cached:
-        query = DaysQuery(tenant.id, key.event_type_id, key.duration_minutes, tenant.policy.zone, day, day)
+        query = DaysQuery(tenant.id, key.event_type_id, key.duration_minutes, tenant.policy.zone, key.day, key.day)
         fetch = upstream.slots(tenant, key.event_type_id, key.duration_minutes or None)
         availability.refresh_soon(query, fetch)
     return len(cached)
+
+
+__all__ = ["Booker", "BookingConflict", "Created", "IdempotencyConflict", "SlotTaken", "UnknownBooking", "refresh_day"]

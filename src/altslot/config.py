@@ -78,6 +78,8 @@ class SearchSettings(_Section):
     max_alternatives: Annotated[int, Field(ge=1, le=10)] = 2
     deadline_seconds: Annotated[float, Field(gt=0, le=60)] = 5.0
     time_window_hours: Annotated[int, Field(ge=1, le=12)] = 2
+    max_holds_per_search: Annotated[int, Field(ge=1, le=10)] = 3
+    max_live_holds: Annotated[int, Field(ge=1, le=500)] = 20
 
 
 class HolidaySettings(_Section):

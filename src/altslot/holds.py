@@ -1,17 +1,22 @@
 """Holds: reserve the offered slots at Cal.com while the caller decides.
 
-Each offer is reserved through ``POST /v2/slots/reservations``; an offer Cal.com refuses is dropped and
-the next best takes its place. The holds of one answer form a group, so booking one of them releases the
-others. Held slots are taken out of the shared cache at once, so other callers are not offered them.
+Each slot is reserved through ``POST /v2/slots/reservations``; the reservations of one answer go out in
+parallel and all of them end by the search's deadline. A slot Cal.com refuses is dropped and the next
+best takes its place. Two ceilings bound what one caller can lock away: ``max_holds_per_search`` per
+answer and ``max_live_holds`` per tenant (counted across instances through the key-value store).
+The holds of one answer form a group, so booking one of them releases the others. Held slots are taken
+out of the shared cache at once (at every cached slot length), so other callers are not offered them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import random
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from altslot.availability import Availability
@@ -19,66 +24,170 @@ from altslot.cache.keys import tenant_key
 from altslot.cache.kv import KeyValue
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
-from altslot.core.models import Alternative
+from altslot.durations import Durations
 from altslot.pipeline import Upstream
+from altslot.resilience import Deadline
 from altslot.tenants import Tenant
 
 log = logging.getLogger("altslot.holds")
+Slot = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True, slots=True)
 class Hold:
-    """One reserved offer."""
+    """One reserved slot."""
 
-    alternative: Alternative
+    start: datetime
+    end: datetime
     hold_id: str
     held_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """What one placement did: the holds by start, and the starts Cal.com refused (taken meanwhile)."""
+
+    held: dict[datetime, Hold] = field(default_factory=dict)
+    refused: frozenset[datetime] = frozenset()
+
+
+class HoldQuota:
+    """A ceiling of live holds per tenant shared by every instance: one key-value slot per live hold."""
+
+    def __init__(self, kv: KeyValue, ceiling: int, rng: random.Random | None = None) -> None:
+        self._kv = kv
+        self._ceiling = ceiling
+        self._rng = rng or random.Random()
+
+    async def take(self, tenant: Tenant, count: int, ttl_seconds: float) -> list[str]:
+        """Up to ``count`` free slots of the tenant's ceiling, each taken until ``ttl_seconds`` pass."""
+        order = list(range(self._ceiling))
+        self._rng.shuffle(order)  # instances taking slots at once rarely collide on the same ones
+        taken: list[str] = []
+        for number in order:
+            if len(taken) == count:
+                break
+            name = tenant_key(tenant.id, f"holdslot:{number}")
+            if await self._kv.put_new(name, "1", ttl_seconds):
+                taken.append(name)
+        return taken
+
+    async def give_back(self, names: Sequence[str]) -> None:
+        """Free slots whose hold was not placed or has been released."""
+        for name in names:
+            await self._kv.delete(name)
 
 
 class Holds:
     """Places and releases groups of reservations for one answer at a time."""
 
-    def __init__(self, upstream: Upstream, availability: Availability, kv: KeyValue) -> None:
+    def __init__(
+        self,
+        upstream: Upstream,
+        availability: Availability,
+        kv: KeyValue,
+        durations: Durations,
+        *,
+        per_search: int = 3,
+        live_ceiling: int = 20,
+    ) -> None:
         self._upstream = upstream
         self._availability = availability
         self._kv = kv
+        self._durations = durations
+        self._per_search = per_search
+        self._quota = HoldQuota(kv, live_ceiling)
 
     async def place(
         self,
         tenant: Tenant,
         event_type_id: int,
-        candidates: list[Alternative],
+        slots: Sequence[Slot],
         want: int,
         minutes: int,
         duration: int | None,
-    ) -> list[Hold]:
-        """Hold up to ``want`` candidates, best first; refused ones are skipped."""
-        held: list[Hold] = []
-        for alternative in candidates:
-            if len(held) == want:
-                break
-            try:
-                uid, until = await self._upstream.call(
-                    tenant,
-                    "POST /v2/slots/reservations",
-                    _reserve(event_type_id, alternative.start, minutes, duration),
-                    retry=False,
-                )
-            except BadRequest:
-                continue  # taken or reserved meanwhile: the next best takes its place
-            except CalcomError as exc:
-                log.warning("holding offers for %s failed: %s", tenant.id, exc)
-                break
-            held.append(Hold(alternative, uid, until))
-            await self._availability.occupy(tenant.day_keys(alternative.start), alternative.start, alternative.end)
-        if held:
+        deadline: Deadline,
+    ) -> Placed:
+        """Hold up to ``want`` of ``slots`` (best first) in parallel by ``deadline``; refused ones are replaced."""
+        ttl = minutes * 60 + 60
+        quota = await self._quota.take(tenant, min(want, self._per_search, len(slots)), ttl)
+        if not quota:
+            if want and slots:
+                log.info("no holds for %s: its ceiling of live holds is reached", tenant.id)
+            return Placed()
+        placed = await self._reserve(tenant, event_type_id, slots, len(quota), minutes, duration, deadline)
+        await self._quota.give_back(quota[len(placed.held) :])
+        if placed.held:
+            for hold in placed.held.values():
+                keys = await self._durations.day_keys(tenant, hold.start)
+                await self._availability.occupy(keys, hold.start, hold.end)
             group = uuid.uuid4().hex
-            ttl = minutes * 60 + 60
-            ids = [h.hold_id for h in held]
-            await self._kv.put(tenant_key(tenant.id, f"holdgroup:{group}"), json.dumps(ids), ttl)
+            ids = [h.hold_id for h in placed.held.values()]
+            record = {"holds": ids, "quota": quota[: len(placed.held)]}
+            await self._kv.put(tenant_key(tenant.id, f"holdgroup:{group}"), json.dumps(record), ttl)
             for hold_id in ids:
                 await self._kv.put(tenant_key(tenant.id, f"hold:{hold_id}"), group, ttl)
-        return held
+        return placed
+
+    async def _reserve(
+        self,
+        tenant: Tenant,
+        event_type_id: int,
+        slots: Sequence[Slot],
+        want: int,
+        minutes: int,
+        duration: int | None,
+        deadline: Deadline,
+    ) -> Placed:
+        held: dict[int, Hold] = {}
+        refused: set[datetime] = set()
+        running: dict[asyncio.Future[tuple[str, datetime]], int] = {}
+        following = 0
+
+        def launch() -> None:
+            nonlocal following
+            start = slots[following][0]
+            op = _reserve(event_type_id, start, minutes, duration)
+            call = self._upstream.call(tenant, "POST /v2/slots/reservations", op, deadline.remaining(), retry=False)
+            running[asyncio.ensure_future(call)] = following
+            following += 1
+
+        def settle(task: asyncio.Future[tuple[str, datetime]], number: int) -> bool:
+            """Record one finished reservation; False when Cal.com failed (stop placing more)."""
+            try:
+                uid, until = task.result()
+            except BadRequest:
+                refused.add(slots[number][0])  # taken or reserved meanwhile
+                return True
+            except CalcomError as exc:
+                log.warning("holding offers for %s failed: %s", tenant.id, exc)
+                return False
+            held[number] = Hold(slots[number][0], slots[number][1], uid, until)
+            return True
+
+        while following < min(want, len(slots)):
+            launch()
+        healthy = True
+        try:
+            async with asyncio.timeout(deadline.remaining()):
+                while running:
+                    done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        number = running.pop(task)
+                        healthy = settle(task, number) and healthy
+                        if healthy and slots[number][0] in refused and following < len(slots):
+                            launch()
+        except TimeoutError:
+            log.info("holding offers for %s stopped at the search's deadline", tenant.id)
+        finally:
+            for task, number in list(running.items()):
+                if task.done() and not task.cancelled():
+                    settle(task, number)
+                else:
+                    task.cancel()  # a reservation cut here lapses at Cal.com by itself
+            await asyncio.gather(*running, return_exceptions=True)
+        ordered = {held[n].start: held[n] for n in sorted(held)}
+        return Placed(ordered, frozenset(refused))
 
     async def release_group(self, tenant: Tenant, hold_id: str) -> int:
         """Release every hold placed together with ``hold_id`` (itself included); returns how many."""
@@ -86,15 +195,18 @@ class Holds:
         if group is None:
             return 0
         raw = await self._kv.get(tenant_key(tenant.id, f"holdgroup:{group}"))
-        ids: list[str] = json.loads(raw) if raw else [hold_id]
+        record = json.loads(raw) if raw else {"holds": [hold_id], "quota": []}
+        if isinstance(record, list):  # written by an earlier version
+            record = {"holds": record, "quota": []}
         released = 0
-        for uid in ids:
+        for uid in record["holds"]:
             try:
                 await self._upstream.call(tenant, "DELETE /v2/slots/reservations", _release(uid), retry=False)
                 released += 1
             except CalcomError as exc:  # an expired hold is already gone; nothing to undo
                 log.info("releasing hold of %s: %s", tenant.id, exc)
             await self._kv.delete(tenant_key(tenant.id, f"hold:{uid}"))
+        await self._quota.give_back(record["quota"])
         await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
         return released
 

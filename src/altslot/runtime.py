@@ -18,8 +18,10 @@ from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
+from altslot.durations import Durations
 from altslot.events import Events
 from altslot.holds import Holds
+from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.observability.wiring import Observability, install_observers
 from altslot.pipeline import Upstream
 from altslot.redis_health import RedisHealth
@@ -47,6 +49,7 @@ class Runtime:
     searcher: Searcher
     booker: Booker
     kv: KeyValue
+    durations: Durations
     events: Events
     redis: Redis | None = None
     observability: Observability | None = None
@@ -127,7 +130,16 @@ def build_runtime(
     guard = build_guard(settings.resilience, redis=redis, health=health, events=events)
     upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
     kv: KeyValue = MemoryKeyValue() if redis is None else RedisKeyValue(redis, health)
-    holds = Holds(upstream, availability, kv)
+    durations = Durations(kv, settings.cache.fresh_ttl_seconds + settings.cache.max_stale_seconds)
+    search = settings.search
+    holds = Holds(
+        upstream,
+        availability,
+        kv,
+        durations,
+        per_search=search.max_holds_per_search,
+        live_ceiling=search.max_live_holds,
+    )
     searcher = Searcher(
         availability,
         upstream,
@@ -136,9 +148,19 @@ def build_runtime(
         max_alts=settings.search.max_alternatives,
         events=events,
         holds=holds,
+        durations=durations,
     )
+    # A booking may take a lookup, the create and a second lookup; its record must outlive all three.
+    idempotency = IdempotencyStore(kv, pending_ttl=3 * search.deadline_seconds + PENDING_MARGIN)
     booker = Booker(
-        availability, upstream, searcher, holds, kv, clock, deadline_seconds=settings.search.deadline_seconds
+        availability,
+        upstream,
+        searcher,
+        holds,
+        idempotency,
+        durations,
+        clock,
+        deadline_seconds=search.deadline_seconds,
     )
     return Runtime(
         settings=settings,
@@ -150,6 +172,7 @@ def build_runtime(
         searcher=searcher,
         booker=booker,
         kv=kv,
+        durations=durations,
         events=events,
         redis=redis,
         observability=observability,

@@ -87,6 +87,9 @@ class RequestedOut(BaseModel):
         ]
         | None
     )
+    hold_id: str | None = None
+    """Set when the desired time is free and the search asked for holds: it is held for the caller."""
+    held_until: datetime | None = None
 
 
 class AlternativeOut(BaseModel):
@@ -161,7 +164,11 @@ class BookingRequest(_Body):
     start: datetime
     time_zone: str | None = None
     attendee: AttendeeIn
-    metadata: Annotated[dict[str, Annotated[str, Field(max_length=500)]], Field(max_length=50)] = {}
+    # Cal.com allows 50 metadata keys of at most 40 characters; altslot adds (and owns) `altslot_idempotency`.
+    metadata: Annotated[
+        dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=500)]],
+        Field(max_length=49),
+    ] = {}
     hold_id: Annotated[str | None, Field(max_length=200)] = None
 
     _zone = field_validator("time_zone")(check_zone)

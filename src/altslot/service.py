@@ -18,12 +18,13 @@ from altslot.availability import Availability, DaysQuery, FetchReport
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
 from altslot.core.calendar import named_window, search_days
 from altslot.core.finder import find_alternatives
-from altslot.core.models import Language, Policy, SearchRequest, SearchResult, TimeWindow
+from altslot.core.models import Language, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
+from altslot.durations import Durations
 from altslot.events import CacheLookup, Events, SearchDone
 from altslot.holds import Hold, Holds
 from altslot.pipeline import Upstream
-from altslot.resilience import CircuitOpen, RateLimitWaitExceeded
+from altslot.resilience import CircuitOpen, Deadline, RateLimitWaitExceeded
 from altslot.schemas import (
     AlternativeOut,
     AlternativesRequest,
@@ -98,9 +99,11 @@ class Searcher:
         max_alts: int,
         events: Events | None = None,
         holds: Holds | None = None,
+        durations: Durations | None = None,
     ) -> None:
         self._events = events or Events()
         self._holds = holds
+        self._durations = durations
         self._availability = availability
         self._upstream = upstream
         self._clock = clock
@@ -138,11 +141,14 @@ class Searcher:
         started = _time.perf_counter()
         now = self._clock()
         request = self._request(tenant, body, now)
+        if body.duration_minutes and self._durations is not None:
+            await self._durations.note(tenant, body.event_type_id, body.duration_minutes)
         policy = tenant.policy
         first, last = search_days(request, policy, now)
         minutes = int(request.duration.total_seconds() // 60)
         fetch = self._upstream.slots(tenant, body.event_type_id, body.duration_minutes)
         deadline = min(self._deadline, (body.deadline_ms or 1e9) / 1000)
+        budget = self._upstream.guard.deadline(deadline)
         query = DaysQuery(tenant.id, EventTypeId(body.event_type_id), minutes, policy.zone, first, last)
         report = await self._availability.collect(query, fetch, wait_seconds=deadline)
         self._emit_cache(tenant, report)
@@ -154,19 +160,7 @@ class Searcher:
             request = replace(request, duration=index.duration)
         held: dict[datetime, Hold] = {}
         if body.hold_minutes and self._holds is not None:
-            # Ask for spares: an offer Cal.com refuses to hold is replaced by the next best.
-            spare = replace(request, max_alternatives=min(request.max_alternatives + 3, 10))
-            result = find_alternatives(spare, index, policy, now)
-            placed = await self._holds.place(
-                tenant,
-                body.event_type_id,
-                list(result.alternatives),
-                request.max_alternatives,
-                body.hold_minutes,
-                body.duration_minutes,
-            )
-            held = {h.alternative.start: h for h in placed}
-            result = replace(result, alternatives=tuple(h.alternative for h in placed))
+            result, held = await self._hold(tenant, body, request, index, now, budget)
         else:
             result = find_alternatives(request, index, policy, now)
         degraded: Literal["stale", "partial"] | None = None
@@ -176,6 +170,39 @@ class Searcher:
             degraded = "stale"
         self._emit_search(tenant, body, request_id, report, started, result, degraded, 200)
         return _response(result, request, policy, now, report, degraded, started, held)
+
+    async def _hold(
+        self,
+        tenant: Tenant,
+        body: AlternativesRequest,
+        request: SearchRequest,
+        index: SlotIndex,
+        now: datetime,
+        deadline: Deadline,
+    ) -> tuple[SearchResult, dict[datetime, Hold]]:
+        """Find and hold: a free desired time itself, else the offers (with spares for refused ones).
+
+        Offers Cal.com refuses to hold are dropped (taken meanwhile); offers left unheld by a ceiling or
+        the deadline are still offered, without a ``hold_id``.
+        """
+        assert self._holds is not None and body.hold_minutes is not None
+        spare = replace(request, max_alternatives=min(request.max_alternatives + 3, 10))
+        result = find_alternatives(spare, index, tenant.policy, now)
+        if result.available:
+            wanted = [(result.requested, result.requested + request.duration)]
+        else:
+            wanted = [(a.start, a.end) for a in result.alternatives]
+        placed = await self._holds.place(
+            tenant,
+            body.event_type_id,
+            wanted,
+            1 if result.available else request.max_alternatives,
+            body.hold_minutes,
+            body.duration_minutes,
+            deadline,
+        )
+        offers = tuple(a for a in result.alternatives if a.start not in placed.refused)
+        return replace(result, alternatives=offers[: request.max_alternatives]), placed.held
 
     def unavailable(self, tenant: Tenant, errors: Sequence[CalcomError], language: Language) -> Unavailable:
         """The 503 answer for these upstream errors: a polite sentence for the caller, the cause logged."""
@@ -245,6 +272,7 @@ def _response(
 ) -> AlternativesResponse:
     """The JSON answer: offers in the tenant's zone, labels, sentence, freshness and search figures."""
     zone = policy.zone
+    mine = held.get(result.requested) if result.available else None
     age = (now - report.as_of).total_seconds() if report.as_of else None
     # Every value below is built here from trusted values, so the models are constructed without
     # re-validation: on the warm path that validation cost as much as the finder.
@@ -254,6 +282,8 @@ def _response(
             start=result.requested.astimezone(zone),
             adjusted_start=result.adjusted_start.astimezone(zone) if result.adjusted_start else None,
             why_not=result.why_not,
+            hold_id=mine.hold_id if mine else None,
+            held_until=mine.held_until if mine else None,
         ),
         alternatives=[
             AlternativeOut.model_construct(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,13 +33,19 @@ class Tenant:
         """True when the event type is configured for this tenant."""
         return event_type_id in self.event_types
 
-    def day_keys(self, moment: datetime) -> list[DayKey]:
+    def day_keys(self, moment: datetime, durations: Mapping[int, Iterable[int]] | None = None) -> list[DayKey]:
         """The cache keys of every configured event type on ``moment``'s local date.
 
-        One business shares one calendar, so a booking of any event type changes all of them.
+        One business shares one calendar, so a booking of any event type changes all of them. Searches
+        with an explicit ``duration_minutes`` cache under that length too: ``durations`` names those
+        lengths per event type (see ``altslot.durations``), so every cached length is included.
         """
         day = moment.astimezone(self.policy.zone).date()
-        return [DayKey(self.id, EventTypeId(et), length or 0, day) for et, length in self.event_types.items()]
+        keys: list[DayKey] = []
+        for et, length in self.event_types.items():
+            lengths = dict.fromkeys([length or 0, *((durations or {}).get(et, ()))])
+            keys += [DayKey(self.id, EventTypeId(et), minutes, day) for minutes in lengths]
+        return keys
 
 
 def _digest(token: str) -> bytes:

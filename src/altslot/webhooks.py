@@ -13,6 +13,7 @@ from altslot.availability import Availability
 from altslot.booking import refresh_day
 from altslot.cache.keys import tenant_key
 from altslot.cache.kv import KeyValue
+from altslot.durations import Durations
 from altslot.pipeline import Upstream
 from altslot.tenants import Tenant
 
@@ -57,13 +58,14 @@ def _instant(value: Any) -> datetime | None:
 class WebhookHandler:
     """Applies verified deliveries to the cache; a replayed delivery changes nothing twice."""
 
-    def __init__(self, availability: Availability, upstream: Upstream, kv: KeyValue) -> None:
+    def __init__(self, availability: Availability, upstream: Upstream, kv: KeyValue, durations: Durations) -> None:
         self._availability = availability
         self._upstream = upstream
         self._kv = kv
+        self._durations = durations
 
     async def handle(self, tenant: Tenant, body: bytes, signature: str | None) -> WebhookResult:
-        """Verify, de-duplicate and apply one delivery."""
+        """Verify, de-duplicate and apply one delivery; it counts as seen only once it was applied."""
         if tenant.webhook_secret is None or not signature_valid(tenant.webhook_secret, body, signature):
             raise BadSignature
         try:
@@ -76,15 +78,23 @@ class WebhookHandler:
         payload = envelope.get("payload")
         if trigger not in HANDLED or not isinstance(payload, dict):
             return WebhookResult("ignored")
-        digest = hashlib.sha256(body).hexdigest()
-        if not await self._kv.put_new(tenant_key(tenant.id, f"webhook:{digest}"), "1", REPLAY_TTL):
+        seen = tenant_key(tenant.id, f"webhook:{hashlib.sha256(body).hexdigest()}")
+        if await self._kv.get(seen) is not None:
             return WebhookResult("duplicate")
+        result = await self._apply(tenant, trigger, payload)
+        # Marked only once applied: a delivery that failed half-way is applied again when Cal.com retries.
+        # Two copies arriving together may both apply, which is harmless (taking out and refreshing).
+        await self._kv.put(seen, "1", REPLAY_TTL)
+        return result
+
+    async def _apply(self, tenant: Tenant, trigger: str, payload: dict[str, Any]) -> WebhookResult:
         moments = [_instant(payload.get(k)) for k in ("startTime", "rescheduleStartTime")]
         touched = {m.astimezone(tenant.policy.zone).date(): m for m in moments if m is not None}
         start, end = _instant(payload.get("startTime")), _instant(payload.get("endTime"))
         if trigger != "BOOKING_CANCELLED" and start and end:
             # Taken at once; the refresh below then brings Cal.com's exact view (buffers and all).
-            await self._availability.occupy(tenant.day_keys(start), start, end)
+            await self._availability.occupy(await self._durations.day_keys(tenant, start), start, end)
         for moment in touched.values():
-            await refresh_day(self._availability, self._upstream, tenant, moment)
+            keys = await self._durations.day_keys(tenant, moment)
+            await refresh_day(self._availability, self._upstream, tenant, keys)
         return WebhookResult("refreshed", days=len(touched))

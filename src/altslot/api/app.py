@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from altslot.api.booking_routes import router as booking_router
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.limits import BodyLimit
-from altslot.booking import IdempotencyConflict, UnknownBooking
+from altslot.booking import BookingConflict, IdempotencyConflict, UnknownBooking
 from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
 from altslot.runtime import Runtime
@@ -80,6 +80,10 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     @app.exception_handler(UnknownBooking)
     async def unknown_booking(request: Request, exc: UnknownBooking) -> JSONResponse:
         return _error(404, "not_found", str(exc) or "no such booking")
+
+    @app.exception_handler(BookingConflict)
+    async def booking_conflict(request: Request, exc: BookingConflict) -> JSONResponse:
+        return _error(409, "booking_conflict", str(exc))
 
     @app.exception_handler(IdempotencyConflict)
     async def idempotency_conflict(request: Request, exc: IdempotencyConflict) -> JSONResponse:

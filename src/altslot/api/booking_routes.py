@@ -30,6 +30,8 @@ _ERRORS: dict[int | str, dict[str, object]] = {
     409: {"model": SlotTakenResponse},
     503: {"model": UnavailableResponse},
 }
+# Cancelling meets Cal.com's state refusals (already cancelled, rescheduled away) as 409.
+_CANCEL_ERRORS: dict[int | str, dict[str, object]] = {**_ERRORS, 409: {"model": ErrorResponse}}
 
 
 def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
@@ -54,7 +56,9 @@ async def book(
     return _answer(outcome, 201)
 
 
-@router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=_ERRORS, summary="Cancel a booking")
+@router.post(
+    "/api/appointments/{uid}/cancel", response_model=BookingOut, responses=_CANCEL_ERRORS, summary="Cancel a booking"
+)
 async def cancel(
     uid: str,
     request: Request,
@@ -92,6 +96,6 @@ async def webhook(
     found = runtime.tenants.get(tenant)
     if found is None:
         raise UnknownBooking(f"no tenant {tenant!r}")
-    handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv)
+    handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv, runtime.durations)
     result = await handler.handle(found, await request.body(), x_cal_signature_256)
     return {"status": result.status, "days": result.days}

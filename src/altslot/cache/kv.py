@@ -17,6 +17,15 @@ from altslot.redis_health import RedisHealth
 class KeyValue(Protocol):
     """Strings with a time to live."""
 
+    @property
+    def shared(self) -> bool:
+        """True while what is written now is seen by every instance (False: Redis is down, memory stands in).
+
+        Callers that must never decide differently on two instances (idempotency) fall back to another
+        source of truth while this is False.
+        """
+        ...
+
     async def put_new(self, key: str, value: str, ttl_seconds: float) -> bool:
         """Store only if absent; True when stored."""
         ...
@@ -41,6 +50,11 @@ class MemoryKeyValue:
         self._monotonic = monotonic
         self._max = max_keys
         self._data: dict[str, tuple[str, float]] = {}
+
+    @property
+    def shared(self) -> bool:
+        """True: the memory backend is the store of a single instance by configuration."""
+        return True
 
     def _live(self, key: str) -> str | None:
         item = self._data.get(key)
@@ -88,6 +102,11 @@ class RedisKeyValue:
         self._redis = redis
         self._health = health
         self._local = fallback or MemoryKeyValue()
+
+    @property
+    def shared(self) -> bool:
+        """False from a failed Redis call until Redis is worth asking again."""
+        return self._health.usable
 
     async def put_new(self, key: str, value: str, ttl_seconds: float) -> bool:
         """``SET NX PX``."""

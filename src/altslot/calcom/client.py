@@ -153,6 +153,31 @@ class CalcomClient:
             body["metadata"] = dict(metadata)
         return booking_of(await self._call("POST", "/v2/bookings", self._bookings_version, body=body))
 
+    async def list_bookings(
+        self,
+        *,
+        event_type_id: int | None = None,
+        booking_uid: str | None = None,
+        after_start: datetime | None = None,
+        before_end: datetime | None = None,
+        take: int = 100,
+    ) -> list[Booking]:
+        """``GET /v2/bookings``: the bookings this key's account may see, filtered (one page of ``take``)."""
+        params = {"take": str(take)}
+        if event_type_id is not None:
+            params["eventTypeId"] = str(event_type_id)
+        if booking_uid is not None:
+            params["bookingUid"] = booking_uid
+        if after_start is not None:
+            params["afterStart"] = utc_iso(after_start)
+        if before_end is not None:
+            params["beforeEnd"] = utc_iso(before_end)
+        data = await self._call("GET", "/v2/bookings", self._bookings_version, params=params)
+        if not isinstance(data, list):
+            raise MalformedResponse("GET /v2/bookings: data is not a list")
+        # Recurring bookings come as nested lists; altslot never makes them, so they are skipped.
+        return [booking_of(item) for item in data if isinstance(item, dict)]
+
     async def cancel_booking(self, uid: str, reason: str | None = None) -> Booking:
         """``POST /v2/bookings/{uid}/cancel``."""
         body = {"cancellationReason": reason} if reason else {}

@@ -6,7 +6,7 @@ Pure functions and values, no HTTP: the client in ``client.py`` is the only modu
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ class Booking:
     end: datetime
     status: str
     event_type_id: int | None
+    metadata: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 def utc_iso(moment: datetime) -> str:
@@ -78,10 +79,12 @@ def booking_of(data: Any) -> Booking:
     if not isinstance(data, dict) or not isinstance(data.get("uid"), str):
         raise MalformedResponse("booking response without uid")
     event_type = data.get("eventTypeId") or (data.get("eventType") or {}).get("id")
+    metadata = data.get("metadata")
     return Booking(
         uid=data["uid"],
         start=instant(data.get("start")),
         end=instant(data.get("end")),
         status=str(data.get("status", "")),
         event_type_id=int(event_type) if isinstance(event_type, int | str) and str(event_type).isdigit() else None,
+        metadata={str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {},
     )

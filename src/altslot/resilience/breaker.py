@@ -16,6 +16,7 @@ State lives in a ``BreakerStore``: ``MemoryBreakerStore`` here, ``RedisBreakerSt
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -200,8 +201,14 @@ class Breaker:
         """The circuit's current state for ``key``."""
         return await self._store.state(key)
 
-    async def call(self, key: str, tenant: str, fn: Callable[[], Awaitable[T]]) -> T:
-        """Run ``fn`` if the circuit of ``key`` allows it, else raise ``CircuitOpen`` without calling it."""
+    async def call(
+        self, key: str, tenant: str, fn: Callable[[], Awaitable[T]], timed_out: Callable[[], bool] = lambda: False
+    ) -> T:
+        """Run ``fn`` if the circuit of ``key`` allows it, else raise ``CircuitOpen`` without calling it.
+
+        ``timed_out`` tells, when ``fn`` is cancelled, whether one of its attempts had already hit the
+        per-call timeout: then Cal.com hung, and the cancellation counts as that failure.
+        """
         admission = await self._store.admit(key)
         if not admission.allowed:
             raise CircuitOpen(admission.retry_after)
@@ -210,7 +217,8 @@ class Breaker:
         try:
             result = await fn()
         except BaseException as exc:
-            if counts_as_failure(exc):
+            hung = isinstance(exc, asyncio.CancelledError) and timed_out()
+            if counts_as_failure(exc) or hung:
                 if await self._store.failure(key, admission):
                     self._emit(tenant, "open")
             elif isinstance(exc, FatalError):

@@ -25,7 +25,7 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 
-from altslot.calcom.errors import RateLimited
+from altslot.calcom.errors import RateLimited, Timeout
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events
 from altslot.redis_health import RedisHealth
@@ -90,8 +90,12 @@ class Guard:
         """Run ``op`` for the Cal.com key ``key`` (an identity, not the key) within ``deadline``."""
         if deadline.expired:
             raise DeadlineExceeded()
+        # Set when an attempt hit the client's own timeout: if the deadline then cancels the retry, the
+        # breaker still hears of the hang (otherwise a hanging Cal.com would never open it).
+        timed_out = False
 
         async def attempt() -> T:
+            nonlocal timed_out
             await self.limiter.acquire(key, deadline, tenant=tenant)
             # The client keeps its last headers; identity tells a fresh response from a stale one.
             before = rate_info() if rate_info is not None else None
@@ -102,6 +106,9 @@ class Guard:
                 return result
             except RateLimited as exc:
                 await self.limiter.block(key, exc.reset_seconds)
+                raise
+            except Timeout as exc:
+                timed_out = timed_out or not isinstance(exc, DeadlineExceeded)
                 raise
             finally:
                 info = rate_info() if rate_info is not None else None
@@ -117,7 +124,7 @@ class Guard:
 
         try:
             async with asyncio.timeout(deadline.remaining()) as scope:
-                return await self.breaker.call(key, tenant, retried)
+                return await self.breaker.call(key, tenant, retried, lambda: timed_out)
         except TimeoutError as exc:
             if scope.expired():
                 raise DeadlineExceeded() from exc

@@ -34,6 +34,8 @@ class Booking:
     rescheduled_by_email: str | None = None
     rescheduled_from_uid: str | None = None
     rescheduled_to_uid: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    """The API key whose account made the booking (None: the data file, the admin routes, no key)."""
 
     @property
     def blocking(self) -> bool:

@@ -1,4 +1,8 @@
-"""``/v2/bookings`` (2024-08-13): create, read, cancel and reschedule."""
+"""``/v2/bookings`` (2024-08-13): create, list, read, cancel and reschedule.
+
+Bookings are scoped to the account of the API key that made them, as at Cal.com: another key's booking
+is "not found" to read, cancel or reschedule, and is left out of the list.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from altslot.sim.booking_list import list_page, parse_query, visible
 from altslot.sim.datafile import AttendeeData
-from altslot.sim.envelopes import ApiError, read_json, success
+from altslot.sim.envelopes import ApiError, json_response, read_json, success
+from altslot.sim.gate import API_KEY_SCOPE
 from altslot.sim.params import parse_iso, valid_zone, validation_error
 from altslot.sim.records import Booking
 from altslot.sim.state import SimState
@@ -99,11 +105,19 @@ def _check_bookable(state: SimState, event_type_id: int, start: datetime, durati
 def booking_routes(state: SimState) -> list[Route]:
     """The booking endpoints bound to ``state``."""
 
-    def find(uid: str) -> Booking:
+    def find(request: Request) -> Booking:
+        uid = request.path_params["uid"]
         booking = state.bookings.get(uid)
-        if booking is None:
+        if booking is None or not visible(booking, _key(request)):
             raise ApiError(404, f"Booking with uid={uid} not found")
         return booking
+
+    async def listing(request: Request) -> Response:
+        if _key(request) is None:
+            raise ApiError(401, "ApiAuthGuard - no api key or access token provided")
+        query = parse_query(request.query_params)
+        mine = [b for b in state.bookings.values() if visible(b, _key(request))]
+        return json_response(list_page(mine, query, state.now(), state.output))
 
     async def create(request: Request) -> Response:
         if request.headers.get("cal-api-version") != BOOKINGS_API_VERSION:
@@ -144,16 +158,17 @@ def booking_routes(state: SimState) -> list[Route]:
             metadata=dict(body.get("metadata") or {}),
             location=_location(body.get("location")),
             booking_fields_responses=dict(body.get("bookingFieldsResponses") or {}),
+            api_key=_key(request),
         )
         if isinstance(reservation, str):
             state.reservations.pop(reservation, None)
         return success(state.output(booking), 201)
 
     async def get(request: Request) -> Response:
-        return success(state.output(find(request.path_params["uid"])))
+        return success(state.output(find(request)))
 
     async def cancel(request: Request) -> Response:
-        booking = find(request.path_params["uid"])
+        booking = find(request)
         body = _object(await read_json(request))
         if not booking.blocking:
             raise ApiError(400, "This booking has already been cancelled.")
@@ -162,7 +177,7 @@ def booking_routes(state: SimState) -> list[Route]:
         return success(state.output(booking))
 
     async def reschedule(request: Request) -> Response:
-        booking = find(request.path_params["uid"])
+        booking = find(request)
         body = _object(await read_json(request))
         problems: dict[str, list[str]] = {}
         start = _start(body, problems)
@@ -194,10 +209,16 @@ def booking_routes(state: SimState) -> list[Route]:
 
     return [
         Route("/v2/bookings", create, methods=["POST"]),
+        Route("/v2/bookings", listing, methods=["GET"]),
         Route("/v2/bookings/{uid}", get, methods=["GET"]),
         Route("/v2/bookings/{uid}/cancel", cancel, methods=["POST"]),
         Route("/v2/bookings/{uid}/reschedule", reschedule, methods=["POST"]),
     ]
+
+
+def _key(request: Request) -> str | None:
+    key: str | None = request.scope.get(API_KEY_SCOPE)
+    return key
 
 
 def _str(value: Any) -> str | None:

@@ -186,7 +186,7 @@ class SimState:
         new = self._store(
             booking.event_type_id, start, start + (booking.end - booking.start), booking.attendee, self.now()
         )
-        for name in ("guests", "metadata", "location", "booking_fields_responses"):
+        for name in ("guests", "metadata", "location", "booking_fields_responses", "api_key"):
             setattr(new, name, getattr(booking, name))
         new.rescheduled_from_uid = booking.uid
         new.rescheduling_reason = reason
