@@ -187,3 +187,75 @@ def test_unknown_booking_is_404(client: httpx.Client) -> None:
     assert client.get("/v2/bookings/nope", headers=BOOKINGS).status_code == 404
     assert client.post("/v2/bookings/nope/cancel", json={}, headers=BOOKINGS).status_code == 404
     assert client.post("/v2/bookings/nope/reschedule", json={"start": SLOT}, headers=BOOKINGS).status_code == 404
+
+
+def _as(key: str | None) -> dict[str, str]:
+    return {**BOOKINGS, **({"Authorization": f"Bearer {key}"} if key else {})}
+
+
+def test_bookings_are_scoped_to_the_api_key_that_made_them(client: httpx.Client) -> None:
+    """Another key's booking is "not found" to read, cancel and reschedule, and missing from its list."""
+    body = {"start": SLOT, "eventTypeId": 10, "attendee": ATTENDEE}
+    uid = client.post("/v2/bookings", json=body, headers=_as(API_KEY)).json()["data"]["uid"]
+    other = _as("cal_test_other")
+    assert client.get(f"/v2/bookings/{uid}", headers=other).status_code == 404
+    cancel = client.post(f"/v2/bookings/{uid}/cancel", json={"cancellationReason": "x"}, headers=other)
+    assert cancel.status_code == 404
+    assert cancel.json()["error"]["message"] == f"Booking with uid={uid} not found"
+    move = client.post(f"/v2/bookings/{uid}/reschedule", json={"start": "2050-09-05T12:00:00Z"}, headers=other)
+    assert move.status_code == 404
+    assert client.get("/v2/bookings", headers=other).json()["data"] == []
+    assert [b["uid"] for b in client.get("/v2/bookings", headers=_as(API_KEY)).json()["data"]] == [uid]
+    assert client.get(f"/v2/bookings/{uid}", headers=_as(API_KEY)).json()["data"]["status"] == "accepted"
+
+
+def test_booking_list_filters_and_pagination(client: httpx.Client) -> None:
+    """GET /v2/bookings filters by event type, uid, start/end and status, and answers Cal.com's page shape."""
+    mine = _as(API_KEY)
+    made = [
+        client.post(
+            "/v2/bookings",
+            json={"start": start, "eventTypeId": et, "attendee": ATTENDEE, "metadata": {"n": str(i)}},
+            headers=mine,
+        ).json()["data"]
+        for i, (start, et) in enumerate(
+            [(SLOT, 10), ("2050-09-05T12:00:00.000Z", 10), ("2050-09-06T08:00:00.000Z", 11)]
+        )
+    ]
+    client.post(f"/v2/bookings/{made[1]['uid']}/cancel", json={"cancellationReason": "x"}, headers=mine)
+
+    def uids(**params: str) -> list[str]:
+        response = client.get("/v2/bookings", params=params, headers=mine)
+        assert response.status_code == 200, response.text
+        return [b["uid"] for b in response.json()["data"]]
+
+    assert uids(eventTypeId="10") == [made[0]["uid"], made[1]["uid"]]
+    assert uids(eventTypeIds="10,11", afterStart="2050-09-05T11:00:00Z") == [made[1]["uid"], made[2]["uid"]]
+    assert uids(beforeEnd="2050-09-05T11:00:00Z") == [made[0]["uid"]]
+    assert uids(bookingUid=made[2]["uid"]) == [made[2]["uid"]]
+    assert uids(status="cancelled") == [made[1]["uid"]]
+    assert uids(status="upcoming", sortStart="desc") == [made[2]["uid"], made[0]["uid"]]
+    page = client.get("/v2/bookings", params={"take": "2", "skip": "2"}, headers=mine).json()
+    assert [b["uid"] for b in page["data"]] == [made[2]["uid"]]
+    assert page["data"][0]["metadata"] == {"n": "2"}
+    assert page["pagination"] == {
+        "totalItems": 3,
+        "remainingItems": 0,
+        "returnedItems": 1,
+        "itemsPerPage": 2,
+        "currentPage": 2,
+        "totalPages": 2,
+        "hasNextPage": False,
+        "hasPreviousPage": True,
+    }
+
+
+def test_booking_list_needs_a_key_and_valid_filters(client: httpx.Client) -> None:
+    """Without a key the list is 401; a bad filter or an unknown parameter is a 400 naming it."""
+    assert client.get("/v2/bookings", headers=BOOKINGS).status_code == 401
+    bad = client.get("/v2/bookings", params={"afterStart": "soon", "color": "red"}, headers=_as(API_KEY))
+    assert bad.status_code == 400
+    message = bad.json()["error"]["message"]
+    assert "afterStart must be a valid ISO 8601 date string" in message
+    assert "property color should not exist" in message
+    assert client.get("/v2/bookings", params={"take": "0"}, headers=_as(API_KEY)).status_code == 400
