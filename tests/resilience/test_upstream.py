@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from redis.asyncio import Redis
 
-from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError
+from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError, Timeout
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import BreakerTransition, Event, Events
 from altslot.resilience import (
@@ -124,6 +124,29 @@ async def test_deadline_cuts_a_hanging_call_without_opening_the_breaker(key: str
     with pytest.raises(DeadlineExceeded):
         await guard.call(key, "acme", hang, Deadline.after(0.05))
     assert await guard.breaker.state(key) == "closed"
+
+
+async def test_timeout_then_deadline_counts_as_a_failure(key: str) -> None:
+    """D6: an attempt that hit its timeout counts for the breaker even when the deadline cut the retry."""
+    guard = Guard(
+        breaker=Breaker.in_memory(BreakerPolicy(failure_threshold=1)),
+        limiter=Limiter(rate="120/minute"),
+        retry=RetryPolicy(max_attempts=3, backoff_initial=0.0, backoff_max=0.0, min_attempt_seconds=0.0),
+    )
+    attempts = 0
+
+    async def hangs_after_a_timeout() -> str:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise Timeout("no answer in time")
+        await asyncio.Event().wait()  # the retry hangs until the deadline cancels it
+        return "never"
+
+    with pytest.raises(DeadlineExceeded):
+        await guard.call(key, "acme", hangs_after_a_timeout, Deadline.after(0.2))
+    assert attempts == 2
+    assert await guard.breaker.state(key) == "open"
 
 
 async def test_build_guard_over_redis_shares_the_breaker(redis: Redis, key: str) -> None:
