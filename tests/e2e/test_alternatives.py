@@ -33,6 +33,8 @@ def test_taken_afternoon_slot_offers_real_neighbours_and_one_upstream_call() -> 
             "start": berlin("2025-09-30T14:00"),
             "adjusted_start": None,
             "why_not": "busy",
+            "hold_id": None,
+            "held_until": None,
         }
         assert starts(answer)[0] == berlin("2025-09-30T14:30")
         assert answer["alternatives"][0]["strategy"] == "same_day_later"
