@@ -44,6 +44,16 @@ class Hold:
 
 
 @dataclass(frozen=True, slots=True)
+class HoldAsk:
+    """What a search asks to hold: the event type, for how long, at which slot length, by when."""
+
+    event_type_id: int
+    minutes: int
+    duration: int | None
+    deadline: Deadline
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     """What one placement did: the holds by start, and the starts Cal.com refused (taken meanwhile)."""
 
@@ -98,24 +108,15 @@ class Holds:
         self._per_search = per_search
         self._quota = HoldQuota(kv, live_ceiling)
 
-    async def place(
-        self,
-        tenant: Tenant,
-        event_type_id: int,
-        slots: Sequence[Slot],
-        want: int,
-        minutes: int,
-        duration: int | None,
-        deadline: Deadline,
-    ) -> Placed:
-        """Hold up to ``want`` of ``slots`` (best first) in parallel by ``deadline``; refused ones are replaced."""
-        ttl = minutes * 60 + 60
+    async def place(self, tenant: Tenant, ask: HoldAsk, slots: Sequence[Slot], want: int) -> Placed:
+        """Hold up to ``want`` of ``slots`` (best first) in parallel by the deadline; refused ones are replaced."""
+        ttl = ask.minutes * 60 + 60
         quota = await self._quota.take(tenant, min(want, self._per_search, len(slots)), ttl)
         if not quota:
             if want and slots:
                 log.info("no holds for %s: its ceiling of live holds is reached", tenant.id)
             return Placed()
-        placed = await self._reserve(tenant, event_type_id, slots, len(quota), minutes, duration, deadline)
+        placed = await self._reserve(tenant, ask, slots, len(quota))
         await self._quota.give_back(quota[len(placed.held) :])
         if placed.held:
             for hold in placed.held.values():
@@ -129,16 +130,7 @@ class Holds:
                 await self._kv.put(tenant_key(tenant.id, f"hold:{hold_id}"), group, ttl)
         return placed
 
-    async def _reserve(
-        self,
-        tenant: Tenant,
-        event_type_id: int,
-        slots: Sequence[Slot],
-        want: int,
-        minutes: int,
-        duration: int | None,
-        deadline: Deadline,
-    ) -> Placed:
+    async def _reserve(self, tenant: Tenant, ask: HoldAsk, slots: Sequence[Slot], want: int) -> Placed:
         held: dict[int, Hold] = {}
         refused: set[datetime] = set()
         running: dict[asyncio.Future[tuple[str, datetime]], int] = {}
@@ -147,8 +139,9 @@ class Holds:
         def launch() -> None:
             nonlocal following
             start = slots[following][0]
-            op = _reserve(event_type_id, start, minutes, duration)
-            call = self._upstream.call(tenant, "POST /v2/slots/reservations", op, deadline.remaining(), retry=False)
+            op = _reserve(ask.event_type_id, start, ask.minutes, ask.duration)
+            budget = ask.deadline.remaining()
+            call = self._upstream.call(tenant, "POST /v2/slots/reservations", op, budget, retry=False)
             running[asyncio.ensure_future(call)] = following
             following += 1
 
@@ -169,7 +162,7 @@ class Holds:
             launch()
         healthy = True
         try:
-            async with asyncio.timeout(deadline.remaining()):
+            async with asyncio.timeout(ask.deadline.remaining()):
                 while running:
                     done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
                     for task in done:

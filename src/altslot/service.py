@@ -22,7 +22,7 @@ from altslot.core.models import Language, Policy, SearchRequest, SearchResult, S
 from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.durations import Durations
 from altslot.events import CacheLookup, Events, SearchDone
-from altslot.holds import Hold, Holds
+from altslot.holds import Hold, HoldAsk, Holds
 from altslot.pipeline import Upstream
 from altslot.resilience import CircuitOpen, Deadline, RateLimitWaitExceeded
 from altslot.schemas import (
@@ -192,15 +192,8 @@ class Searcher:
             wanted = [(result.requested, result.requested + request.duration)]
         else:
             wanted = [(a.start, a.end) for a in result.alternatives]
-        placed = await self._holds.place(
-            tenant,
-            body.event_type_id,
-            wanted,
-            1 if result.available else request.max_alternatives,
-            body.hold_minutes,
-            body.duration_minutes,
-            deadline,
-        )
+        ask = HoldAsk(body.event_type_id, body.hold_minutes, body.duration_minutes, deadline)
+        placed = await self._holds.place(tenant, ask, wanted, 1 if result.available else request.max_alternatives)
         offers = tuple(a for a in result.alternatives if a.start not in placed.refused)
         return replace(result, alternatives=offers[: request.max_alternatives]), placed.held
 
