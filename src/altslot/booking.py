@@ -24,10 +24,11 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from altslot.availability import Availability, DaysQuery
+from altslot.booking_checks import check_grid, check_start, wall_instant
 from altslot.booking_lookup import BookingLookup, UnknownBooking
 from altslot.calcom.client import Booking, CalcomClient
 from altslot.calcom.errors import (
@@ -40,7 +41,6 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
-from altslot.core.calendar import within_hours
 from altslot.durations import Durations
 from altslot.holds import Holds
 from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
@@ -133,29 +133,6 @@ class Booker:
         self._clock = clock
         self._deadline = deadline_seconds
 
-    def _check_start(self, tenant: Tenant, start: datetime, zone: str | None, minutes: int | None) -> datetime:
-        """The start as an instant, or 422 when it is past or outside opening hours (no upstream call)."""
-        moment = _moment(tenant, start, zone)
-        if moment <= self._clock():
-            raise InvalidField("start", "lies in the past")
-        if not within_hours(moment, timedelta(minutes=minutes or 1), tenant.policy):
-            raise InvalidField("start", "is outside the business's opening hours")
-        return moment
-
-    async def _check_grid(self, tenant: Tenant, event_type_id: int, start: datetime) -> None:
-        """422 for a start off the event type's slot grid (e.g. 10:07 where slots start every half hour).
-
-        Judged from the cached day when there is one; a taken slot is Cal.com's to report (409).
-        """
-        day = start.astimezone(tenant.policy.zone).date()
-        key = DayKey(tenant.id, EventTypeId(event_type_id), tenant.event_types[event_type_id] or 0, day)
-        entry = (await self._availability.cached([key])).get(key)
-        if entry is None or not entry.starts:
-            return
-        minutes = {s.astimezone(tenant.policy.zone).minute for s in entry.starts}
-        if start.astimezone(tenant.policy.zone).minute not in minutes or start.second or start.microsecond:
-            raise InvalidField("start", "is not a slot start of this event type")
-
     async def book(self, tenant: Tenant, body: BookingRequest, idempotency_key: str) -> Outcome:
         """Book once per idempotency key; 409 alternatives when Cal.com says the slot is gone."""
         if not tenant.owns(body.event_type_id):
@@ -179,15 +156,15 @@ class Booker:
         return outcome
 
     async def _book_claimed(self, tenant: Tenant, body: BookingRequest, claim: Claim) -> Outcome | _Unsettled:
-        moment = _moment(tenant, body.start, body.time_zone)
+        moment = wall_instant(tenant, body.start, body.time_zone)
         if claim.uncertain or not self._idempotency.shared:
             # The record cannot tell whether this key booked already (a lost answer, or Redis is down and
             # another instance may be booking it right now): Cal.com can.
             found = await self._made_with(tenant, body.event_type_id, moment, claim.token)
             if found is not None:
                 return await self._created(tenant, found)
-        start = self._check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id])
-        await self._check_grid(tenant, body.event_type_id, start)
+        start = check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id], self._clock())
+        await check_grid(self._availability, tenant, body.event_type_id, start)
         return await self._create(tenant, body, start, claim.token)
 
     async def _made_with(self, tenant: Tenant, event_type_id: int, start: datetime, token: str) -> Booking | None:
@@ -294,7 +271,7 @@ class Booker:
 
         409 with alternatives of the booking's own event type when the new slot is gone.
         """
-        start = self._check_start(tenant, body.start, body.time_zone, None)
+        start = check_start(tenant, body.start, body.time_zone, None, self._clock())
         owned = await self._owned(tenant, uid)
         if isinstance(owned, Unavailable):
             return owned
@@ -326,11 +303,6 @@ class Booker:
             if exc.status == 403:
                 raise UnknownBooking from exc
             raise
-
-
-def _moment(tenant: Tenant, start: datetime, zone: str | None) -> datetime:
-    """The wall-clock start as an instant (the request's zone, else the tenant's)."""
-    return start if start.tzinfo else start.replace(tzinfo=ZoneInfo(zone) if zone else tenant.policy.zone)
 
 
 async def refresh_day(availability: Availability, upstream: Upstream, tenant: Tenant, keys: list[DayKey]) -> int:
