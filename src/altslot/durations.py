@@ -19,6 +19,8 @@ from altslot.tenants import Tenant
 from altslot.types import DayKey
 
 RENEW_AFTER = 60.0
+MAX_LENGTHS = 32
+"""Lengths kept per event type (the most recently searched): bounds what one booking has to update."""
 
 
 class Durations:
@@ -47,9 +49,9 @@ class Durations:
         now = self._monotonic()
         if now - self._noted.get(memo, -self._renew_after) < self._renew_after:
             return
-        known = await self._known(tenant, event_type_id)
-        known.add(minutes)
-        await self._kv.put(_key(tenant, event_type_id), json.dumps(sorted(known)), self._ttl)
+        known = [m for m in await self._known(tenant, event_type_id) if m != minutes]
+        known = [*known, minutes][-MAX_LENGTHS:]
+        await self._kv.put(_key(tenant, event_type_id), json.dumps(known), self._ttl)
         self._noted[memo] = now
 
     async def day_keys(self, tenant: Tenant, moment: datetime) -> list[DayKey]:
@@ -57,13 +59,14 @@ class Durations:
         extra = {et: await self._known(tenant, et) for et in tenant.event_types}
         return tenant.day_keys(moment, extra)
 
-    async def _known(self, tenant: Tenant, event_type_id: int) -> set[int]:
+    async def _known(self, tenant: Tenant, event_type_id: int) -> list[int]:
+        """The recorded lengths, oldest first."""
         raw = await self._kv.get(_key(tenant, event_type_id))
         try:
             values = json.loads(raw) if raw else []
         except ValueError:
             values = []
-        return {int(v) for v in values if isinstance(v, int)}
+        return [v for v in values if isinstance(v, int)] if isinstance(values, list) else []
 
 
 def _key(tenant: Tenant, event_type_id: int) -> str:

@@ -173,7 +173,7 @@ def test_one_key_on_two_instances_without_redis_never_gets_201_and_409() -> None
 
 
 def test_booking_takes_the_slot_out_of_every_cached_duration() -> None:
-    """D14: a search with an explicit duration_minutes no longer offers a slot just booked through altslot."""
+    """D14: a search with an explicit duration_minutes no longer offers a slot just booked or held."""
     with running(salon_data()) as world:
         before = world.search(desired_start="2025-09-30T10:00", duration_minutes=30).json()
         assert before["available"] is True
@@ -181,3 +181,7 @@ def test_booking_takes_the_slot_out_of_every_cached_duration() -> None:
         after = world.search(desired_start="2025-09-30T10:00", duration_minutes=30).json()
         assert after["available"] is False
         assert after["search"]["upstream_calls"] == 0
+        held = world.search(desired_start="2025-09-30T11:00", hold_minutes=5).json()  # default length
+        assert held["requested"]["hold_id"]
+        explicit = world.search(desired_start="2025-09-30T11:00", duration_minutes=30).json()
+        assert explicit["available"] is False
