@@ -23,9 +23,14 @@ GAMMA = TenantSpec("gamma-token", "cal_test_alpha", (OTHER_EVENT,))
 DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
-def test_cross_tenant_cancel_and_reschedule_are_answered_like_an_unknown_uid() -> None:
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_cross_tenant_cancel_and_reschedule_are_answered_like_an_unknown_uid(
+    backend: str, redis_url: str, unique: str
+) -> None:
     """D1: another tenant's uid (other account, or same account but another event type) is a plain 404."""
-    with shared_world({"alpha": ALPHA, "beta": BETA, "gamma": GAMMA}) as world:
+    cache = CacheSettings(backend="redis", redis_url=redis_url) if backend == "redis" else CacheSettings()
+    tenants = {f"alpha{unique}": ALPHA, f"beta{unique}": BETA, f"gamma{unique}": GAMMA}
+    with shared_world(tenants, cache=cache) as world:
         alphas = [world.book(ALPHA.token, f"2025-09-30T{h}:00", f"a{h}").json()["uid"] for h in (10, 11, 12)]
         gamma = world.book(GAMMA.token, "2025-09-30T15:00", "g", event_type_id=OTHER_EVENT).json()["uid"]
         unknown = world.post("/api/appointments/no-such-uid/cancel", BETA.token, {"reason": "x"})
@@ -39,7 +44,7 @@ def test_cross_tenant_cancel_and_reschedule_are_answered_like_an_unknown_uid() -
         attempts.append(world.post(f"/api/appointments/{gamma}/cancel", ALPHA.token, {"reason": "x"}))
         attempts.append(world.post(f"/api/appointments/{gamma}/reschedule", ALPHA.token, {"start": "2025-10-01T11:00"}))
         statuses = [r.status_code for r in attempts]
-        print(f"FIGURES cross-tenant attempts={len(attempts)} statuses={sorted(set(statuses))}")
+        print(f"FIGURES cross-tenant {backend}: attempts={len(attempts)} statuses={sorted(set(statuses))}")
         assert unknown.status_code == 404
         assert statuses == [404] * len(attempts)
         assert all(r.json() == unknown.json() for r in attempts)

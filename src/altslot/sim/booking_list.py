@@ -34,8 +34,9 @@ _INT = re.compile(r"^\s*\d+\s*$")
 def visible(booking: Booking, api_key: str | None) -> bool:
     """Whether a request with ``api_key`` may see the booking: Cal.com scopes bookings to the account.
 
-    A booking made with a key belongs to that key's account; bookings from the data file, the admin
-    routes or an unauthenticated create have no owner and every caller may see them.
+    In the simulator every API key is an account of its own. A booking made with a key belongs to it;
+    bookings from the data file, the admin routes or an unauthenticated create have no owner and every
+    caller may see them.
     """
     return booking.api_key is None or booking.api_key == api_key
 
