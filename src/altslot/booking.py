@@ -6,7 +6,12 @@
   same answer and never books twice; the same key with another body is refused. Keys live 24 h in the
   key-value store (Redis when configured, so this holds across instances).
 * When Cal.com says the slot is gone, the day is re-fetched at once (bypassing the cache) and the caller
-  gets alternatives from it plus the cached rest of the horizon (409).
+  gets alternatives from it plus the cached rest of the horizon (409). Any other refusal is a 422 naming
+  the field Cal.com named (``refusals``), never a 503.
+* The attendee needs an email or a phone number; phones go out in E.164 (``attendee``). Booking a held
+  offer books through the hold (``reservedSlotUid``) after releasing the other holds of its answer.
+* A cancel always carries a reason (Cal.com requires one from the host's key): the caller's, else a
+  default in the tenant's language.
 * A successful change updates only the day(s) it touches: a new booking is taken out of the cached days
   at once (no upstream call), a freed slot is refreshed from Cal.com in the background.
 """
@@ -16,13 +21,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from altslot.attendee import calcom_attendee
 from altslot.availability import Availability, DaysQuery
 from altslot.cache.keys import tenant_key
 from altslot.cache.kv import KeyValue
@@ -31,6 +36,7 @@ from altslot.calcom.errors import BadRequest, CalcomError, NotFound
 from altslot.core.calendar import within_hours
 from altslot.holds import Holds
 from altslot.pipeline import Upstream
+from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, slot_gone
 from altslot.schemas import (
     AlternativesRequest,
     BookingOut,
@@ -44,8 +50,7 @@ from altslot.types import Clock, DayKey, EventTypeId
 
 IDEMPOTENCY_TTL = 24 * 3600.0
 PENDING_WAIT_SECONDS = 10.0
-# Cal.com's texts for "this start cannot be booked" (API.md §2.1); other 400s are the request's fault.
-_SLOT_GONE = re.compile(r"not available|can't be booked|already has booking|no_available_users", re.IGNORECASE)
+DEFAULT_CANCEL_REASON = {"de": "Vom Anrufer abgesagt", "en": "Cancelled by the caller"}
 
 
 class UnknownBooking(Exception):
@@ -137,13 +142,14 @@ class Booker:
             raise NotOwned(body.event_type_id)
         start = self._check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id])
         await self._check_grid(tenant, body.event_type_id, start)
+        attendee = calcom_attendee(body.attendee, tenant.country)
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         key = tenant_key(tenant.id, f"idem:{hashlib.sha256(idempotency_key.encode()).hexdigest()}")
         replay = await self._claim(key, digest)
         if replay is not None:
             return Created(BookingOut.model_validate(replay))
         try:
-            outcome = await self._create(tenant, body, start)
+            outcome = await self._create(tenant, body, start, attendee)
         except BaseException:
             await self._kv.delete(key)
             raise
@@ -174,31 +180,27 @@ class Booker:
             waited += 0.05
         return None
 
-    async def _create(self, tenant: Tenant, body: BookingRequest, start: datetime) -> Outcome:
-        if body.hold_id:
-            await self._holds.release_group(tenant, body.hold_id)
-        attendee = {
-            "name": body.attendee.name,
-            "timeZone": body.attendee.time_zone,
-            "language": body.attendee.language,
-            **({"email": body.attendee.email} if body.attendee.email else {}),
-            **({"phoneNumber": body.attendee.phone} if body.attendee.phone else {}),
-        }
+    async def _create(self, tenant: Tenant, body: BookingRequest, start: datetime, attendee: dict[str, Any]) -> Outcome:
+        through = body.hold_id if body.hold_id and await self._holds.release_others(tenant, body.hold_id) else None
         length = tenant.event_types.get(body.event_type_id)
 
         def create(client: CalcomClient) -> Awaitable[Booking]:
             return client.create_booking(
-                body.event_type_id, start, attendee, length_minutes=None, metadata=body.metadata
+                body.event_type_id, start, attendee, metadata=body.metadata, reserved_slot_uid=through
             )
 
         try:
             booking = await self._upstream.call(tenant, "POST /v2/bookings", create, retry=False)
         except BadRequest as exc:
-            if not _SLOT_GONE.search(exc.message):
-                raise InvalidField("start", exc.message) from exc
+            if not slot_gone(exc.message):
+                raise InvalidField(refused_field(exc.message, CREATE_FIELDS, "start"), exc.message) from exc
+            if through:
+                await self._holds.release_group(tenant, through)
             return await self._slot_taken(tenant, body.event_type_id, start, body.attendee.language, length)
         except CalcomError as exc:
             return await self._unavailable(tenant, exc, body.attendee.language)
+        if through:
+            await self._holds.forget(tenant, through)  # Cal.com deleted the reservation with the booking
         await self._availability.occupy(tenant.day_keys(booking.start), booking.start, booking.end)
         return Created(_out(booking, tenant.policy.zone))
 
@@ -224,13 +226,16 @@ class Booker:
         return self._searcher.unavailable(tenant, [error], "en" if language == "en" else "de")
 
     async def cancel(self, tenant: Tenant, uid: str, reason: str | None) -> BookingOut | Unavailable:
-        """Cancel a booking and refresh the day it frees."""
+        """Cancel a booking (with the caller's reason or the tenant's default) and refresh the day it frees."""
+        text = reason or DEFAULT_CANCEL_REASON[tenant.language]
 
         def cancel(client: CalcomClient) -> Awaitable[Booking]:
-            return client.cancel_booking(uid, reason)
+            return client.cancel_booking(uid, text)
 
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/cancel", cancel)
+        except BadRequest as exc:
+            raise InvalidField(refused_field(exc.message, CANCEL_FIELDS, "uid"), exc.message) from exc
         except CalcomError as exc:
             return await self._unavailable(tenant, exc, tenant.language)
         await refresh_day(self._availability, self._upstream, tenant, booking.start)
@@ -253,8 +258,8 @@ class Booker:
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/reschedule", move)
         except BadRequest as exc:
-            if not _SLOT_GONE.search(exc.message):
-                raise InvalidField("uid", exc.message) from exc
+            if not slot_gone(exc.message):
+                raise InvalidField(refused_field(exc.message, RESCHEDULE_FIELDS, "uid"), exc.message) from exc
             length = tenant.event_types.get(event_type_id)
             return await self._slot_taken(tenant, event_type_id, start, tenant.language, length)
         except CalcomError as exc:

@@ -1,8 +1,12 @@
 """Holds: reserve the offered slots at Cal.com while the caller decides.
 
 Each offer is reserved through ``POST /v2/slots/reservations``; an offer Cal.com refuses is dropped and
-the next best takes its place. The holds of one answer form a group, so booking one of them releases the
-others. Held slots are taken out of the shared cache at once, so other callers are not offered them.
+the next best takes its place. The holds of one answer form a group: booking one of them releases the
+others and books through the chosen one (``reservedSlotUid``), so the slot cannot be lost in between.
+Held slots are taken out of the shared cache at once, so other callers are not offered them.
+
+``slotDuration`` goes only to event types the tenant marks ``variable_length``: Cal.com refuses it on
+any other event type, even when it equals the length.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from altslot.pipeline import Upstream
 from altslot.tenants import Tenant
 
 log = logging.getLogger("altslot.holds")
+_KEPT_TTL = 16 * 60.0  # longer than any hold (at most 15 minutes): Cal.com expires it before altslot forgets it
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +58,8 @@ class Holds:
         duration: int | None,
     ) -> list[Hold]:
         """Hold up to ``want`` candidates, best first; refused ones are skipped."""
+        if event_type_id not in tenant.variable_length:
+            duration = None
         held: list[Hold] = []
         for alternative in candidates:
             if len(held) == want:
@@ -82,6 +89,23 @@ class Holds:
 
     async def release_group(self, tenant: Tenant, hold_id: str) -> int:
         """Release every hold placed together with ``hold_id`` (itself included); returns how many."""
+        return await self._release(tenant, hold_id, keep=False)
+
+    async def release_others(self, tenant: Tenant, hold_id: str) -> bool:
+        """Release the holds placed with ``hold_id`` but keep that one; False when altslot does not know it."""
+        if await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}")) is None:
+            return False
+        await self._release(tenant, hold_id, keep=True)
+        return True
+
+    async def forget(self, tenant: Tenant, hold_id: str) -> None:
+        """Drop altslot's record of a hold Cal.com consumed (a booking made through it)."""
+        group = await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}"))
+        await self._kv.delete(tenant_key(tenant.id, f"hold:{hold_id}"))
+        if group is not None:
+            await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
+
+    async def _release(self, tenant: Tenant, hold_id: str, *, keep: bool) -> int:
         group = await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}"))
         if group is None:
             return 0
@@ -89,13 +113,18 @@ class Holds:
         ids: list[str] = json.loads(raw) if raw else [hold_id]
         released = 0
         for uid in ids:
+            if keep and uid == hold_id:
+                continue
             try:
                 await self._upstream.call(tenant, "DELETE /v2/slots/reservations", _release(uid), retry=False)
                 released += 1
             except CalcomError as exc:  # an expired hold is already gone; nothing to undo
                 log.info("releasing hold of %s: %s", tenant.id, exc)
             await self._kv.delete(tenant_key(tenant.id, f"hold:{uid}"))
-        await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
+        if keep:
+            await self._kv.put(tenant_key(tenant.id, f"holdgroup:{group}"), json.dumps([hold_id]), _KEPT_TTL)
+        else:
+            await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
         return released
 
 
