@@ -217,6 +217,17 @@ def test_reschedule(client: httpx.Client) -> None:
     assert unknown.json()["error"]["message"] == "x property is wrong,property x should not exist "
 
 
+def test_reschedule_of_a_cancelled_booking(client: httpx.Client) -> None:
+    """A cancelled booking cannot be rescheduled: Cal.com's canRescheduleBooking text."""
+    uid = _book(client).json()["data"]["uid"]
+    client.post(f"/v2/bookings/{uid}/cancel", json={"cancellationReason": "ill"}, headers=BOOKINGS)
+    response = client.post(f"/v2/bookings/{uid}/reschedule", json={"start": SLOT}, headers=BOOKINGS)
+    assert response.json()["error"]["message"] == (
+        f"Can't reschedule booking with uid={uid} because it has been cancelled. "
+        "Please provide uid of a booking that is not cancelled."
+    )
+
+
 def test_reschedule_to_overlapping_own_time(client: httpx.Client) -> None:
     """A booking may move to a slot that only its own old time blocks."""
     old = _book(client).json()["data"]["uid"]

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from altslot.sim.datafile import AttendeeData
+from altslot.sim.booking_input import attendee_of, location_of, metadata_of
 from altslot.sim.envelopes import API_KEY_SCOPE, ApiError, read_json, success
-from altslot.sim.params import parse_iso, valid_zone, validation_error
+from altslot.sim.params import parse_iso, validation_error
 from altslot.sim.records import Booking
 from altslot.sim.state import SimState
 
@@ -32,17 +30,6 @@ RESERVED_BY_OTHER = (
     "Someone else reserved this booking time slot before you. This time slot will be freed up in {} seconds."
 )
 HOST_NEEDS_REASON = "Cancellation reason is required when you are the host"
-NO_CONTACT = "At least one contact method (email or phone number) must be provided"
-BAD_PHONE = "Invalid phone number format. Please use international format."
-BAD_METADATA = (
-    "Metadata must have at most 50 keys, each key up to 40 characters, and string values up to 500 characters."
-)
-# ``BookingLanguage`` of the 2024-08-13 inputs (``language.ts``), in Cal.com's order.
-LANGUAGES = (
-    "ar", "ca", "de", "es", "eu", "he", "id", "ja", "lv", "pl", "ro", "sr", "th", "vi", "az", "cs", "el", "es-419",
-    "fi", "hr", "it", "km", "nl", "pt", "ru", "sv", "tr", "zh-CN", "bg", "da", "en", "et", "fr", "hu", "iw", "ko",
-    "no", "pt-BR", "sk", "ta", "uk", "zh-TW", "bn",
-)  # fmt: skip
 _CREATE_FIELDS = frozenset(
     (
         "start", "attendee", "eventTypeId", "eventTypeSlug", "username", "teamSlug", "organizationSlug",
@@ -55,7 +42,6 @@ _RESCHEDULE_FIELDS = frozenset(
     ("start", "rescheduledBy", "reschedulingReason", "emailVerificationCode", "rrHostSubsetIds", "reservedSlotUid",
      "seatUid")
 )  # fmt: skip
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _object(body: Any) -> dict[str, Any]:
@@ -76,80 +62,6 @@ def _start(body: dict[str, Any], problems: dict[str, list[str]]) -> datetime | N
     if start is None:
         problems["start"] = ["start must be a valid ISO 8601 date string"]
     return start
-
-
-def _international(phone: str) -> str | None:
-    """The number in E.164 when libphonenumber accepts it without a default region, else None."""
-    try:
-        parsed = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return None
-    return (
-        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        if phonenumbers.is_valid_number(parsed)
-        else None
-    )
-
-
-def _attendee(value: Any, problems: dict[str, list[str]]) -> AttendeeData | None:
-    if not isinstance(value, dict):
-        problems["attendee"] = ["attendee must be an object", "attendee should not be empty"]
-        return None
-    name, zone, email, phone = value.get("name"), value.get("timeZone"), value.get("email"), value.get("phoneNumber")
-    language = value.get("language", "en")
-    messages = []
-    if not isinstance(name, str) or not name:
-        messages.append("name must be a string")
-    if not isinstance(zone, str) or not valid_zone(zone):
-        messages.append("timeZone must be a valid IANA time-zone")
-    if email and (not isinstance(email, str) or not _EMAIL.match(email)):
-        messages.append("Invalid email format")
-    if phone and (not isinstance(phone, str) or _international(phone) is None):
-        messages.append(BAD_PHONE)
-    has_email = isinstance(email, str) and bool(email.strip())
-    has_phone = isinstance(phone, str) and bool(phone.strip())
-    if not has_email and not has_phone:
-        messages.append(NO_CONTACT)
-    if language not in LANGUAGES:
-        messages.append(f"language must be one of the following values: {', '.join(LANGUAGES)}")
-    if messages or not isinstance(name, str) or not isinstance(zone, str):
-        problems["attendee"] = messages
-        return None
-    # A phone-only attendee gets Cal.com's placeholder address (``contructEmailFromPhoneNumber``).
-    address = str(email) if has_email else f"{str(phone).replace('+', '')}@sms.cal.com"
-    return AttendeeData(
-        name=name,
-        email=address,
-        time_zone=zone,
-        language=str(language),
-        phone_number=str(phone) if has_phone else None,
-    )
-
-
-def _metadata(value: Any, problems: dict[str, list[str]]) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        problems["metadata"] = ["metadata must be an object"]
-        return {}
-    too_long = any(len(k) > 40 for k in value) or any(isinstance(v, str) and len(v) > 500 for v in value.values())
-    if len(value) > 50 or too_long:
-        problems["metadata"] = [BAD_METADATA]
-    return dict(value)
-
-
-def _location(value: Any) -> str | None:
-    if isinstance(value, str) or value is None:
-        return value
-    if isinstance(value, dict):
-        kind = value.get("type")
-        if kind == "integration":
-            return f"integrations:{value.get('integration', 'cal-video')}"
-        for key in ("address", "phone", "link", "location"):
-            if isinstance(value.get(key), str):
-                return str(value[key])
-        return str(kind) if kind is not None else None
-    return None
 
 
 def _check_bookable(state: SimState, event_type_id: int, start: datetime, duration: int, **check: Any) -> None:
@@ -188,8 +100,8 @@ def booking_routes(state: SimState) -> list[Route]:
         body = _object(await read_json(request))
         problems: dict[str, list[str]] = {}
         start = _start(body, problems)
-        attendee = _attendee(body.get("attendee"), problems)
-        metadata = _metadata(body.get("metadata"), problems)
+        attendee = attendee_of(body.get("attendee"), problems)
+        metadata = metadata_of(body.get("metadata"), problems)
         event_type_id = body.get("eventTypeId")
         if not isinstance(event_type_id, int) or isinstance(event_type_id, bool):
             problems["eventTypeId"] = ["eventTypeId must be an integer number"]
@@ -218,7 +130,7 @@ def booking_routes(state: SimState) -> list[Route]:
             attendee,
             guests=[str(g) for g in body.get("guests") or []],
             metadata=metadata,
-            location=_location(body.get("location")),
+            location=location_of(body.get("location")),
             booking_fields_responses=dict(body.get("bookingFieldsResponses") or {}),
         )
         if isinstance(reserved, str):
