@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -131,8 +132,6 @@ class TenantSettings(_Section):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        import phonenumbers
-
         if value is not None and value.upper() not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"unknown country {value!r} (use an ISO 3166 code like 'DE')")
         return value.upper() if value else None
