@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
 
-from tests.e2e.world import EVENT, TOKEN, World, running, salon_data
+from altslot.api import create_app
+from altslot.config import CalcomSettings, Settings
+from altslot.events import Events, UpstreamCall
+from altslot.observability import ObservabilitySettings
+from altslot.runtime import build_runtime
+from altslot.serving import start_in_thread
+from altslot.sim import create_app as create_sim
+from altslot.sim.datafile import parse_data
+from tests.e2e.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
 
 TAKEN_14 = [("2025-09-30 14:00", "2025-09-30 14:30")]
 
@@ -103,3 +112,26 @@ def test_release_is_a_success_and_frees_the_slot() -> None:
         starts = [s["start"][:16] for day in days.values() for s in day]
         assert other["start"][:16] in starts  # released
         assert chosen["start"][:16] not in starts  # booked
+
+
+def test_keys_are_checked_at_start_up_without_a_readyz() -> None:
+    """Starting altslot proves each tenant's key with one GET /v2/me before anyone asks /readyz or searches."""
+    sim = start_in_thread(create_sim(parse_data(salon_data())))
+    checked = threading.Event()
+    events = Events()
+    events.subscribe(lambda e: checked.set() if isinstance(e, UpstreamCall) and e.endpoint == "GET /v2/me" else None)
+    settings = Settings(
+        calcom=CalcomSettings(base_url=sim.url),
+        observability=ObservabilitySettings(search_log_url=""),
+        tenants={"salon": tenant_settings(TOKEN, "cal_test_wrong", sim.url)},
+    )
+    api = start_in_thread(create_app(build_runtime(settings, clock=lambda: NOW, env={}, events=events)))
+    try:
+        assert checked.wait(30), "no key check after start-up"
+        with httpx.Client(timeout=30) as http:
+            assert http.get(f"{sim.url}/_sim/stats").json()["requests"] == {"GET /v2/me": 1}
+            ready = http.get(f"{api.url}/readyz").json()
+        assert ready["calcom_keys"]["salon"] == "invalid: ApiAuthStrategy - api key - Your api key is not valid"
+    finally:
+        api.stop()
+        sim.stop()
