@@ -13,7 +13,12 @@
   Cal.com; anything else is answered exactly like an unknown uid (404). Cal.com's refusals become 404,
   409 (the booking's state) or 422 with Cal.com's reason, never an outage.
 * When Cal.com says the slot is gone, the day is re-fetched at once (bypassing the cache) and the caller
-  gets alternatives from it plus the cached rest of the horizon (409).
+  gets alternatives from it plus the cached rest of the horizon (409). Any other refusal is a 422 naming
+  the field Cal.com named (``refusals``), never a 503.
+* The attendee needs an email or a phone number; phones go out in E.164 (``attendee``). Booking a held
+  offer books through the hold (``reservedSlotUid``) after releasing the other holds of its answer.
+* A cancel always carries a reason (Cal.com requires one from the host's key): the caller's, else a
+  default in the tenant's language.
 * A successful change updates only the day(s) it touches, at every cached slot length: a new booking is
   taken out of the cached days at once (no upstream call), a freed slot is refreshed in the background.
 """
@@ -21,12 +26,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from altslot.attendee import calcom_attendee
 from altslot.availability import Availability, DaysQuery
 from altslot.booking_checks import check_grid, check_start, wall_instant
 from altslot.booking_lookup import BookingLookup, UnknownBooking
@@ -45,16 +51,14 @@ from altslot.durations import Durations
 from altslot.holds import Holds
 from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
 from altslot.pipeline import Upstream
+from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, slot_gone, state_conflict
 from altslot.resilience import CircuitOpen
 from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
 
-# Cal.com's texts for "this start cannot be booked" (API.md §2.1); other 400s are the request's fault.
-_SLOT_GONE = re.compile(r"not available|can't be booked|already has booking|no_available_users", re.IGNORECASE)
-# Cal.com's texts for a booking whose state forbids the change (already cancelled, rescheduled away).
-_STATE = re.compile(r"already been cancelled|cancelled already|been cancelled|been rescheduled|has status", re.I)
+DEFAULT_CANCEL_REASON = {"de": "Vom Anrufer abgesagt", "en": "Cancelled by the caller"}
 
 
 class BookingConflict(Exception):
@@ -102,11 +106,11 @@ def _uncertain(error: CalcomError) -> bool:
     return isinstance(error, Timeout | TransportError | ServerError | MalformedResponse)
 
 
-def _refusal(error: BadRequest) -> Exception:
-    """Cal.com's 400 on a cancel or reschedule: the booking's state (409) or the request (422)."""
-    if _STATE.search(error.message):
+def _refusal(error: BadRequest, fields: Mapping[str, str]) -> Exception:
+    """Cal.com's 400 on a cancel or reschedule: the booking's state (409) or the field it refused (422)."""
+    if state_conflict(error.message):
         return BookingConflict(error.message)
-    return InvalidField("uid", error.message)
+    return InvalidField(refused_field(error.message, fields, "uid"), error.message)
 
 
 class Booker:
@@ -137,12 +141,13 @@ class Booker:
         """Book once per idempotency key; 409 alternatives when Cal.com says the slot is gone."""
         if not tenant.owns(body.event_type_id):
             raise NotOwned(body.event_type_id)
+        attendee = calcom_attendee(body.attendee, tenant.country)
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         claim = await self._idempotency.claim(tenant.id, idempotency_key, digest)
         if claim.booking is not None:
             return Created(BookingOut.model_validate(claim.booking))
         try:
-            outcome = await self._book_claimed(tenant, body, claim)
+            outcome = await self._book_claimed(tenant, body, claim, attendee)
         except BaseException:
             await self._idempotency.release(claim)
             raise
@@ -155,7 +160,9 @@ class Booker:
         await self._idempotency.release(claim)  # nothing was booked: a retry may try again
         return outcome
 
-    async def _book_claimed(self, tenant: Tenant, body: BookingRequest, claim: Claim) -> Outcome | _Unsettled:
+    async def _book_claimed(
+        self, tenant: Tenant, body: BookingRequest, claim: Claim, attendee: dict[str, Any]
+    ) -> Outcome | _Unsettled:
         moment = wall_instant(tenant, body.start, body.time_zone)
         if claim.uncertain or not self._idempotency.shared:
             # The record cannot tell whether this key booked already (a lost answer, or Redis is down and
@@ -165,7 +172,7 @@ class Booker:
                 return await self._created(tenant, found)
         start = check_start(tenant, body.start, body.time_zone, tenant.event_types[body.event_type_id], self._clock())
         await check_grid(self._availability, tenant, body.event_type_id, start)
-        return await self._create(tenant, body, start, claim.token)
+        return await self._create(tenant, body, start, claim.token, attendee)
 
     async def _made_with(self, tenant: Tenant, event_type_id: int, start: datetime, token: str) -> Booking | None:
         """The lookup where failing to ask is no answer: Cal.com's own slot check still guards the create."""
@@ -179,27 +186,25 @@ class Booker:
         await self._availability.occupy(keys, booking.start, booking.end)
         return Created(_out(booking, tenant.policy.zone))
 
-    async def _create(self, tenant: Tenant, body: BookingRequest, start: datetime, token: str) -> Outcome | _Unsettled:
-        if body.hold_id:
-            await self._holds.release_group(tenant, body.hold_id)
-        attendee = {
-            "name": body.attendee.name,
-            "timeZone": body.attendee.time_zone,
-            "language": body.attendee.language,
-            **({"email": body.attendee.email} if body.attendee.email else {}),
-            **({"phoneNumber": body.attendee.phone} if body.attendee.phone else {}),
-        }
+    async def _create(
+        self, tenant: Tenant, body: BookingRequest, start: datetime, token: str, attendee: dict[str, Any]
+    ) -> Outcome | _Unsettled:
+        through = body.hold_id if body.hold_id and await self._holds.release_others(tenant, body.hold_id) else None
         length = tenant.event_types.get(body.event_type_id)
         metadata = {**body.metadata, METADATA_KEY: token}
 
         def create(client: CalcomClient) -> Awaitable[Booking]:
-            return client.create_booking(body.event_type_id, start, attendee, length_minutes=None, metadata=metadata)
+            return client.create_booking(
+                body.event_type_id, start, attendee, metadata=metadata, reserved_slot_uid=through
+            )
 
         try:
             booking = await self._upstream.call(tenant, "POST /v2/bookings", create, retry=False)
         except BadRequest as exc:
-            if not _SLOT_GONE.search(exc.message):
-                raise InvalidField("start", exc.message) from exc
+            if not slot_gone(exc.message):
+                raise InvalidField(refused_field(exc.message, CREATE_FIELDS, "start"), exc.message) from exc
+            if through:
+                await self._holds.release_group(tenant, through)
             # Taken — perhaps by this key's own earlier attempt whose answer was lost.
             mine = await self._made_with(tenant, body.event_type_id, start, token)
             if mine is not None:
@@ -215,6 +220,8 @@ class Booker:
             if mine is not None:
                 return await self._created(tenant, mine)
             return self._unavailable(tenant, exc, body.attendee.language)  # asked: nothing was booked
+        if through:
+            await self._holds.forget(tenant, through)  # Cal.com deleted the reservation with the booking
         return await self._created(tenant, booking)
 
     async def _slot_taken(
@@ -246,18 +253,18 @@ class Booker:
             return self._unavailable(tenant, exc, tenant.language)
 
     async def cancel(self, tenant: Tenant, uid: str, reason: str | None) -> BookingOut | Unavailable:
-        """Cancel one of the tenant's bookings and refresh the day it frees."""
+        """Cancel one of the tenant's bookings (with the caller's reason or the tenant's default); refresh the day."""
         owned = await self._owned(tenant, uid)
         if isinstance(owned, Unavailable):
             return owned
 
         def cancel(client: CalcomClient) -> Awaitable[Booking]:
-            return client.cancel_booking(uid, reason)
+            return client.cancel_booking(uid, reason or DEFAULT_CANCEL_REASON[tenant.language])
 
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/cancel", cancel)
         except BadRequest as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, CANCEL_FIELDS) from exc
         except CalcomError as exc:
             return self._unavailable(tenant, exc, tenant.language)
         freed = await self._durations.day_keys(tenant, booking.start)
@@ -283,8 +290,8 @@ class Booker:
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/reschedule", move)
         except BadRequest as exc:
-            if not _SLOT_GONE.search(exc.message):
-                raise _refusal(exc) from exc
+            if not slot_gone(exc.message):
+                raise _refusal(exc, RESCHEDULE_FIELDS) from exc
             length = tenant.event_types.get(event_type_id)
             return await self._slot_taken(tenant, event_type_id, start, tenant.language, length)
         except CalcomError as exc:

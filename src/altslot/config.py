@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -100,6 +101,8 @@ class HolidaySettings(_Section):
 class EventTypeSettings(_Section):
     id: Annotated[int, Field(gt=0)]
     length: Annotated[int | None, Field(gt=0, le=1440)] = None
+    # Cal.com takes a hold's slotDuration only for event types with several lengths (metadata.multipleDuration).
+    variable_length: bool = False
 
 
 class TenantSettings(_Section):
@@ -113,6 +116,7 @@ class TenantSettings(_Section):
     workdays: list[str] = ["mon", "tue", "wed", "thu", "fri"]
     business_hours: dict[str, str] = {"start": "09:00", "end": "18:00"}
     holidays: HolidaySettings | None = None
+    country: str | None = None
     minimum_notice_minutes: Annotated[int, Field(ge=0)] = 0
     event_types: list[Annotated[int, Field(gt=0)] | EventTypeSettings] = []
     webhook_secret: SecretStr | None = None
@@ -126,6 +130,13 @@ class TenantSettings(_Section):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown country {value!r} (use an ISO 3166 code like 'DE')")
+        return value.upper() if value else None
 
     @field_validator("workdays")
     @classmethod
@@ -144,6 +155,14 @@ class TenantSettings(_Section):
     def hours(self) -> dict[int, tuple[time, time]]:
         """Opening hours per Python weekday (Monday = 0) on the configured workdays."""
         return opening_hours(self.business_hours, self.workdays)
+
+    def phone_region(self) -> str | None:
+        """Where national phone numbers are read: ``country``, else the holiday calendar's country."""
+        return self.country or (self.holidays.country.upper() if self.holidays else None)
+
+    def variable_length_ids(self) -> frozenset[int]:
+        """Event types marked ``variable_length`` (holds send their slotDuration)."""
+        return frozenset(i.id for i in self.event_types if isinstance(i, EventTypeSettings) and i.variable_length)
 
     def event_type_ids(self) -> dict[int, int | None]:
         """Owned event type ids mapped to their configured length (None: learn it from Cal.com)."""

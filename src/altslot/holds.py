@@ -4,8 +4,12 @@ Each slot is reserved through ``POST /v2/slots/reservations``; the reservations 
 parallel and all of them end by the search's deadline. A slot Cal.com refuses is dropped and the next
 best takes its place. Two ceilings bound what one caller can lock away: ``max_holds_per_search`` per
 answer and ``max_live_holds`` per tenant (counted across instances through the key-value store).
-The holds of one answer form a group, so booking one of them releases the others. Held slots are taken
-out of the shared cache at once (at every cached slot length), so other callers are not offered them.
+The holds of one answer form a group: booking one of them releases the others and books through the
+chosen one (``reservedSlotUid``), so the slot cannot be lost in between. Held slots are taken out of the
+shared cache at once (at every cached slot length), so other callers are not offered them.
+
+``slotDuration`` goes only to event types the tenant marks ``variable_length``: Cal.com refuses it on
+any other event type, even when it equals the length.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from altslot.tenants import Tenant
 
 log = logging.getLogger("altslot.holds")
 Slot = tuple[datetime, datetime]
+_KEPT_TTL = 16 * 60.0  # longer than any hold (at most 15 minutes): Cal.com expires it before altslot forgets it
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +144,8 @@ class Holds:
         def launch() -> None:
             nonlocal following
             start = slots[following][0]
-            op = _reserve(ask.event_type_id, start, ask.minutes, ask.duration)
+            duration = ask.duration if ask.event_type_id in tenant.variable_length else None
+            op = _reserve(ask.event_type_id, start, ask.minutes, duration)
             budget = ask.deadline.remaining()
             call = self._upstream.call(tenant, "POST /v2/slots/reservations", op, budget, retry=False)
             running[asyncio.ensure_future(call)] = following
@@ -184,23 +190,51 @@ class Holds:
 
     async def release_group(self, tenant: Tenant, hold_id: str) -> int:
         """Release every hold placed together with ``hold_id`` (itself included); returns how many."""
+        return await self._release(tenant, hold_id, keep=False)
+
+    async def release_others(self, tenant: Tenant, hold_id: str) -> bool:
+        """Release the holds placed with ``hold_id`` but keep that one; False when altslot does not know it."""
+        if await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}")) is None:
+            return False
+        await self._release(tenant, hold_id, keep=True)
+        return True
+
+    async def forget(self, tenant: Tenant, hold_id: str) -> None:
+        """Drop altslot's record of a hold Cal.com consumed (a booking made through it)."""
+        group = await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}"))
+        await self._kv.delete(tenant_key(tenant.id, f"hold:{hold_id}"))
+        if group is not None:
+            record = await self._group(tenant, group, hold_id)
+            await self._quota.give_back(record["quota"])
+            await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
+
+    async def _group(self, tenant: Tenant, group: str, hold_id: str) -> dict[str, list[str]]:
+        raw = await self._kv.get(tenant_key(tenant.id, f"holdgroup:{group}"))
+        record: dict[str, list[str]] = json.loads(raw) if raw else {"holds": [hold_id], "quota": []}
+        return record
+
+    async def _release(self, tenant: Tenant, hold_id: str, *, keep: bool) -> int:
         group = await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}"))
         if group is None:
             return 0
-        raw = await self._kv.get(tenant_key(tenant.id, f"holdgroup:{group}"))
-        record = json.loads(raw) if raw else {"holds": [hold_id], "quota": []}
-        if isinstance(record, list):  # written by an earlier version
-            record = {"holds": record, "quota": []}
+        record = await self._group(tenant, group, hold_id)
         released = 0
         for uid in record["holds"]:
+            if keep and uid == hold_id:
+                continue
             try:
                 await self._upstream.call(tenant, "DELETE /v2/slots/reservations", _release(uid), retry=False)
                 released += 1
             except CalcomError as exc:  # an expired hold is already gone; nothing to undo
                 log.info("releasing hold of %s: %s", tenant.id, exc)
             await self._kv.delete(tenant_key(tenant.id, f"hold:{uid}"))
-        await self._quota.give_back(record["quota"])
-        await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
+        if keep:  # the kept hold still counts against the tenant's ceiling until it is booked or lapses
+            await self._quota.give_back(record["quota"][1:])
+            kept = {"holds": [hold_id], "quota": record["quota"][:1]}
+            await self._kv.put(tenant_key(tenant.id, f"holdgroup:{group}"), json.dumps(kept), _KEPT_TTL)
+        else:
+            await self._quota.give_back(record["quota"])
+            await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
         return released
 
 

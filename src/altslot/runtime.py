@@ -22,6 +22,7 @@ from altslot.durations import Durations
 from altslot.events import Events
 from altslot.holds import Holds
 from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
+from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
 from altslot.pipeline import Upstream
 from altslot.redis_health import RedisHealth
@@ -53,9 +54,12 @@ class Runtime:
     events: Events
     redis: Redis | None = None
     observability: Observability | None = None
+    keys: KeyChecks | None = None
 
     async def aclose(self) -> None:
         """Finish shared fetches, then close connection pools."""
+        if self.keys is not None:
+            await self.keys.aclose()
         await self.availability.aclose()
         if self.observability is not None:
             await self.observability.aclose()
@@ -176,4 +180,5 @@ def build_runtime(
         events=events,
         redis=redis,
         observability=observability,
+        keys=KeyChecks(upstream, tenants, budget=settings.calcom.timeout_seconds),
     )

@@ -146,15 +146,25 @@ class ErrorResponse(BaseModel):
 
 
 class AttendeeIn(_Body):
-    """Who the appointment is for (sent to Cal.com; never logged)."""
+    """Who the appointment is for (sent to Cal.com; never logged): a name and an email and/or a phone.
+
+    ``phone`` may be national (``030 1234567``): it is read in the tenant's ``country`` and sent in E.164.
+    """
 
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: Annotated[str | None, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] = None
-    phone: Annotated[str | None, Field(max_length=32, pattern=r"^\+?[0-9 ()/-]{3,32}$")] = None
+    email: Annotated[str | None, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
+    phone: Annotated[str | None, Field(min_length=1, max_length=40)] = None
     time_zone: str
     language: Literal["de", "en"] = "de"
 
     _zone = field_validator("time_zone")(check_zone)
+
+    @model_validator(mode="after")
+    def _contact(self) -> AttendeeIn:
+        # Cal.com's @RequireEmailOrPhone: a booking needs one way to reach the attendee.
+        if not self.email and not (self.phone and self.phone.strip()):
+            raise ValueError("give an email or a phone number")
+        return self
 
 
 class BookingRequest(_Body):
@@ -164,7 +174,8 @@ class BookingRequest(_Body):
     start: datetime
     time_zone: str | None = None
     attendee: AttendeeIn
-    # Cal.com allows 50 metadata keys of at most 40 characters; altslot adds (and owns) `altslot_idempotency`.
+    # Cal.com's ValidateMetadata: at most 50 keys of up to 40 characters, string values up to 500;
+    # altslot adds (and owns) `altslot_idempotency`, so the caller keeps 49.
     metadata: Annotated[
         dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=500)]],
         Field(max_length=49),

@@ -28,6 +28,8 @@ class Tenant:
     policy: Policy
     event_types: Mapping[int, int | None]
     webhook_secret: str | None = field(repr=False)
+    country: str | None = None
+    variable_length: frozenset[int] = frozenset()
 
     def owns(self, event_type_id: int) -> bool:
         """True when the event type is configured for this tenant."""
@@ -110,6 +112,8 @@ def build_tenant(name: str, cfg: TenantSettings, settings: Settings, env: Mappin
         policy=policy,
         event_types=cfg.event_type_ids(),
         webhook_secret=secret,
+        country=cfg.phone_region(),
+        variable_length=cfg.variable_length_ids(),
     )
 
 

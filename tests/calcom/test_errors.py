@@ -145,3 +145,32 @@ def test_rate_limit_info_takes_the_tightest_limit() -> None:
 def test_utc_iso_has_millis_and_z() -> None:
     """Instants go to Cal.com as UTC with milliseconds and a Z."""
     assert utc_iso(START) == "2025-10-01T22:00:00.000Z"
+
+
+@pytest.mark.anyio
+async def test_release_accepts_a_success_without_data() -> None:
+    """DELETE of a reservation answers {"status":"success"} without data: a success, not a malformed body."""
+    client = client_for(lambda request: httpx.Response(200, json={"status": "success"}))
+    assert await client.release_slot("r1") is None
+
+
+@pytest.mark.anyio
+async def test_cancel_always_sends_a_reason_and_bookings_name_the_hold() -> None:
+    """The cancel body carries cancellationReason; a booking through a hold carries reservedSlotUid."""
+    seen: list[dict[str, object]] = []
+    booking = {
+        "uid": "b1",
+        "start": "2025-10-02T08:00:00.000Z",
+        "end": "2025-10-02T08:30:00.000Z",
+        "status": "accepted",
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json={"status": "success", "data": booking})
+
+    client = client_for(handler)
+    await client.cancel_booking("b1", "Vom Anrufer abgesagt")
+    await client.create_booking(1, START, {"name": "A", "timeZone": "UTC", "email": "a@b.de"}, reserved_slot_uid="r9")
+    assert seen[0] == {"cancellationReason": "Vom Anrufer abgesagt"}
+    assert seen[1]["reservedSlotUid"] == "r9"

@@ -22,7 +22,7 @@ def book(world: World, start: str, key: str, **extra: Any) -> httpx.Response:
     body = {
         "event_type_id": EVENT,
         "start": start,
-        "attendee": {"name": "Erika Mustermann", "time_zone": "Europe/Berlin", "language": "de"},
+        "attendee": {"name": "Erika Mustermann", "email": "erika@example.com", "time_zone": "Europe/Berlin"},
         **extra,
     }
     headers = {"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": key}
@@ -231,7 +231,7 @@ def test_idempotency_holds_across_instances_on_redis(redis_url: str, unique: str
         body = {
             "event_type_id": EVENT,
             "start": "2025-09-30T10:00",
-            "attendee": {"name": "Erika Mustermann", "time_zone": "Europe/Berlin"},
+            "attendee": {"name": "Erika Mustermann", "phone": "0151 23456789", "time_zone": "Europe/Berlin"},
         }
         headers = {"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": f"shared-{unique}"}
         uids = [

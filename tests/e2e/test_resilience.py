@@ -62,11 +62,34 @@ def test_slow_upstream_with_partial_cache_is_a_partial_answer() -> None:
         assert answer["alternatives"]
 
 
-def test_wrong_api_key_is_an_authentication_problem() -> None:
-    """A key Cal.com refuses: 503 with the 'auth' cause and one call (401 is never retried)."""
+def test_wrong_api_key_is_reported_by_readyz_and_searches_still_work() -> None:
+    """A key Cal.com refuses: searches work (GET /v2/slots has no auth guard), /readyz names the tenant's key."""
     with running(salon_data(), resilience=FAST, tenant_keys=["cal_test_revoked"]) as world:
-        unavailable(world.search(desired_start="2025-09-30T14:00"), "auth")
-        assert world.slot_calls() == 1
+        assert world.search(desired_start="2025-09-30T14:00").status_code == 200
+        ready = world.http.get(f"{world.api.url}/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["status"] == "degraded"
+        assert ready.json()["calcom_keys"]["salon"].startswith("invalid: ")
+        assert world.stats()["requests"]["GET /v2/me"] == 1
+
+
+def test_right_api_key_is_reported_ok() -> None:
+    """The tenant's own key: /readyz reports it ok, checked once at start-up and not again within a minute."""
+    with running(salon_data()) as world:
+        ready = world.http.get(f"{world.api.url}/readyz").json()
+        assert ready["calcom_keys"] == {"salon": "ok"}
+        assert ready["status"] == "ok"
+        assert world.stats()["requests"]["GET /v2/me"] == 1
+
+
+def test_hold_with_a_refused_key_is_one_call() -> None:
+    """Holding with a key Cal.com refuses: one 401, never retried, and no offer claims a hold."""
+    busy = salon_data(bookings=[("2025-09-30 14:00", "2025-09-30 14:30")])
+    with running(busy, resilience=FAST, tenant_keys=["cal_test_revoked"]) as world:
+        answer = world.search(desired_start="2025-09-30T14:00", hold_minutes=5)
+        assert answer.status_code == 200
+        assert answer.json()["alternatives"] == []  # no hold could be placed with that key
+        assert world.stats()["requests"]["POST /v2/slots/reservations"] == 1
 
 
 def test_rate_limited_key_is_held_off_without_further_calls() -> None:
@@ -144,5 +167,5 @@ def test_limiter_keeps_cal_com_from_ever_answering_429(sim_limit: int) -> None:
         stats = world.stats()
     assert stats["rate_limited"] == 0
     assert set(statuses) <= {200, 503}
-    assert statuses.count(200) >= sim_limit
+    assert statuses.count(200) >= sim_limit - 1  # the start-up check of the key spent one call
     assert stats["requests"]["GET /v2/slots"] <= sim_limit

@@ -193,6 +193,9 @@ def running(
             apis.append(api)
         world = World(sims, apis[0], apis)
         stack.callback(world.http.close)
+        for api in apis:
+            # /readyz waits for the start-up check of the Cal.com keys, so it never races a test's faults.
+            world.http.get(f"{api.url}/readyz")
         yield world
 
 

@@ -101,3 +101,23 @@ def test_secrets_from_environment_variables(tmp_path: Path) -> None:
     assert tenant is not None and tenant.calcom_api_key == "cal_x" and tenant.webhook_secret == "whsec_x"
     assert sorted(tenant.policy.hours) == [0, 5]
     assert registry.by_token("three") is None
+
+
+def test_tenant_country_and_variable_length(tmp_path: Path) -> None:
+    """country names where national phones are read (default: the holiday country); variable_length is per type."""
+    text = (
+        '[tenants.a]\ntokens=["t"]\ncountry="at"\nevent_types=[1, {id = 2, variable_length = true}]\n'
+        '[tenants.b]\ntokens=["u"]\nevent_types=[3]\nholidays={country="DE"}\n'
+        '[tenants.c]\ntokens=["v"]\nevent_types=[4]\n'
+    )
+    tenants = build_registry(load_settings(write(tmp_path, text)), {})
+    a, b, c = (tenants.get(name) for name in "abc")
+    assert a is not None and b is not None and c is not None
+    assert (a.country, a.variable_length) == ("AT", frozenset({2}))
+    assert (b.country, c.country) == ("DE", None)
+
+
+def test_unknown_country_is_one_line(tmp_path: Path) -> None:
+    """A country phonenumbers does not know is a ConfigError naming the key."""
+    with pytest.raises(ConfigError, match=r"^tenants\.a\.country: unknown country 'XX'"):
+        load_settings(write(tmp_path, f'{TENANT}\ncountry="XX"'))

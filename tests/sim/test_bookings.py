@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from tests.sim.simdata import API_KEY, BOOKINGS, SLOTS
+from altslot.serving import RunningServer
+from altslot.sim.datafile import parse_data
+from tests.sim.simdata import API_KEY, BOOKINGS, SLOTS, sim_raw
 
 SLOT = "2050-09-05T10:00:00.000Z"
 DAY = {"start": "2050-09-05", "end": "2050-09-05", "eventTypeId": "10"}
@@ -23,8 +26,9 @@ def _book(client: httpx.Client, start: str = SLOT, **extra: Any) -> httpx.Respon
     return client.post("/v2/bookings", json=body, headers=BOOKINGS)
 
 
-def _reserve(client: httpx.Client, **extra: Any) -> httpx.Response:
-    return client.post("/v2/slots/reservations", json={"eventTypeId": 10, "slotStart": SLOT, **extra})
+def _reserve(client: httpx.Client, key: str | None = None, **extra: Any) -> httpx.Response:
+    headers = {**SLOTS, "Authorization": f"Bearer {key}"} if key else SLOTS
+    return client.post("/v2/slots/reservations", json={"eventTypeId": 10, "slotStart": SLOT, **extra}, headers=headers)
 
 
 def test_reservation_hides_slot_until_deleted(client: httpx.Client) -> None:
@@ -42,7 +46,8 @@ def test_reservation_hides_slot_until_deleted(client: httpx.Client) -> None:
         "reservationUntil": "2050-09-05T06:05:00.000Z",
     }
     assert SLOT not in _starts(client)
-    assert client.delete(f"/v2/slots/reservations/{data['reservationUid']}").json() == {"status": "success"}
+    deleted = client.delete(f"/v2/slots/reservations/{data['reservationUid']}", headers=SLOTS)
+    assert deleted.json() == {"status": "success"}
     assert SLOT in _starts(client)
 
 
@@ -76,11 +81,7 @@ def test_reservation_duration_needs_a_key(client: httpx.Client) -> None:
     """reservationDuration is for authenticated requests only; with a key it sets reservationUntil."""
     anonymous = _reserve(client, reservationDuration=10)
     assert anonymous.status_code == 401
-    authed = client.post(
-        "/v2/slots/reservations",
-        json={"eventTypeId": 10, "slotStart": SLOT, "reservationDuration": 10},
-        headers={"Authorization": f"Bearer {API_KEY}"},
-    )
+    authed = _reserve(client, API_KEY, reservationDuration=10)
     assert authed.json()["data"]["reservationUntil"] == "2050-09-05T06:10:00.000Z"
 
 
@@ -114,11 +115,28 @@ def test_booking_takes_the_slot(client: httpx.Client) -> None:
     assert client.get(f"/v2/bookings/{data['uid']}", headers=BOOKINGS).json()["data"]["uid"] == data["uid"]
 
 
-def test_booking_own_reservation(client: httpx.Client) -> None:
-    """Another booker's hold blocks a booking; the holder books with its reservationUid."""
+def test_booking_through_a_reservation(client: httpx.Client) -> None:
+    """The holder books with reservedSlotUid, which consumes the hold; Cal.com's invented field is refused."""
     uid = _reserve(client).json()["data"]["reservationUid"]
-    assert _book(client).status_code == 400
-    assert _book(client, reservationUid=uid).status_code == 201
+    assert _book(client, reservationUid=uid).status_code == 400
+    assert _book(client, reservedSlotUid=uid).status_code == 201
+    assert client.get(f"/v2/slots/reservations/{uid}", headers=SLOTS).json()["data"] is None
+
+
+def test_booking_through_someone_elses_reservation(client: httpx.Client) -> None:
+    """A reservedSlotUid that is not first in line for the slot is Cal.com's 400 naming the seconds left."""
+    _reserve(client)
+    response = _book(client, reservedSlotUid="not-mine")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "Someone else reserved this booking time slot before you. This time slot will be freed up in 300 seconds."
+    )
+
+
+def test_booking_without_a_reservation_outranks_a_hold(client: httpx.Client) -> None:
+    """A booking that names no reservation is not checked against holds (a booking outranks a hold)."""
+    _reserve(client)
+    assert _book(client).status_code == 201
 
 
 def test_booking_rejects_bad_times(client: httpx.Client) -> None:
@@ -152,7 +170,25 @@ def test_cancel(client: httpx.Client) -> None:
     assert response.json()["data"]["status"] == "cancelled"
     assert response.json()["data"]["cancellationReason"] == "ill"
     assert SLOT in _starts(client)
-    assert client.post(f"/v2/bookings/{uid}/cancel", json={}, headers=BOOKINGS).status_code == 400
+    again = client.post(f"/v2/bookings/{uid}/cancel", json={"cancellationReason": "x"}, headers=BOOKINGS)
+    assert again.json()["error"]["message"] == (
+        f"Can't cancel booking with uid={uid} because it has been cancelled already. "
+        "Please provide uid of a booking that is not cancelled."
+    )
+
+
+def test_host_cancel_needs_a_reason(client: httpx.Client) -> None:
+    """With the host's API key a cancel without cancellationReason is 400; unknown body fields are 400 too."""
+    uid = _book(client).json()["data"]["uid"]
+    authed = {**BOOKINGS, "Authorization": f"Bearer {API_KEY}"}
+    refused = client.post(f"/v2/bookings/{uid}/cancel", json={}, headers=authed)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == "Cancellation reason is required when you are the host"
+    extra = client.post(f"/v2/bookings/{uid}/cancel", json={"cancellationReason": "x", "note": "y"}, headers=authed)
+    assert extra.json()["error"]["message"] == "note property is wrong,property note should not exist "
+    done = client.post(f"/v2/bookings/{uid}/cancel", json={"cancellationReason": "ill"}, headers=authed)
+    assert done.status_code == 200
+    assert done.json()["data"]["cancelledByEmail"] == "rome@example.com"
 
 
 def test_reschedule(client: httpx.Client) -> None:
@@ -172,7 +208,24 @@ def test_reschedule(client: httpx.Client) -> None:
     assert target not in _starts(client)
     again = client.post(f"/v2/bookings/{old}/reschedule", json={"start": SLOT}, headers=BOOKINGS)
     assert again.status_code == 400
-    assert new["uid"] in again.json()["error"]["message"]
+    assert again.json()["error"]["message"] == (
+        f"Can't reschedule booking with uid={old} because it has been cancelled and rescheduled already to booking "
+        f"with uid={new['uid']}. You probably want to reschedule {new['uid']} instead by passing it within the "
+        "request URL."
+    )
+    unknown = client.post(f"/v2/bookings/{new['uid']}/reschedule", json={"start": SLOT, "x": 1}, headers=BOOKINGS)
+    assert unknown.json()["error"]["message"] == "x property is wrong,property x should not exist "
+
+
+def test_reschedule_of_a_cancelled_booking(client: httpx.Client) -> None:
+    """A cancelled booking cannot be rescheduled: Cal.com's canRescheduleBooking text."""
+    uid = _book(client).json()["data"]["uid"]
+    client.post(f"/v2/bookings/{uid}/cancel", json={"cancellationReason": "ill"}, headers=BOOKINGS)
+    response = client.post(f"/v2/bookings/{uid}/reschedule", json={"start": SLOT}, headers=BOOKINGS)
+    assert response.json()["error"]["message"] == (
+        f"Can't reschedule booking with uid={uid} because it has been cancelled. "
+        "Please provide uid of a booking that is not cancelled."
+    )
 
 
 def test_reschedule_to_overlapping_own_time(client: httpx.Client) -> None:
@@ -186,7 +239,8 @@ def test_unknown_booking_is_404(client: httpx.Client) -> None:
     """Unknown uids are 404 for get, cancel and reschedule."""
     assert client.get("/v2/bookings/nope", headers=BOOKINGS).status_code == 404
     assert client.post("/v2/bookings/nope/cancel", json={}, headers=BOOKINGS).status_code == 404
-    assert client.post("/v2/bookings/nope/reschedule", json={"start": SLOT}, headers=BOOKINGS).status_code == 404
+    moved = client.post("/v2/bookings/nope/reschedule", json={"start": SLOT}, headers=BOOKINGS)
+    assert moved.json()["error"]["message"] == "Booking with uid=nope was not found in the database"
 
 
 def _as(key: str | None) -> dict[str, str]:
@@ -259,3 +313,68 @@ def test_booking_list_needs_a_key_and_valid_filters(client: httpx.Client) -> Non
     assert "afterStart must be a valid ISO 8601 date string" in message
     assert "property color should not exist" in message
     assert client.get("/v2/bookings", params={"take": "0"}, headers=_as(API_KEY)).status_code == 400
+
+
+def test_reservation_body_rules(client: httpx.Client) -> None:
+    """Unknown reservation fields are stripped; bad ones are the global pipe's 400; unknown holds delete fine."""
+    assert _reserve(client, note="x").status_code == 201
+    bad = client.post("/v2/slots/reservations", json={"eventTypeId": "ten", "slotStart": SLOT}, headers=SLOTS)
+    assert bad.json()["error"]["message"] == "Bad Request Exception"
+    assert bad.json()["error"]["details"]["errors"][0]["property"] == "eventTypeId"
+    assert client.delete("/v2/slots/reservations/nope", headers=SLOTS).json() == {"status": "success"}
+
+
+def test_slot_duration_only_for_variable_lengths(serve: Callable[..., RunningServer]) -> None:
+    """slotDuration on a fixed-length type is 400 even when it equals the length; variable types check the list."""
+    types = [
+        {"id": 10, "length": 60, "schedule": "rome"},
+        {"id": 12, "length": 30, "schedule": "rome", "lengths": [30, 60]},
+    ]
+    with httpx.Client(base_url=serve(parse_data(sim_raw(event_types=types))).url) as client:
+        fixed = _reserve(client, slotDuration=60)
+        assert fixed.status_code == 400
+        assert fixed.json()["error"]["message"] == (
+            "You passed 'slotDuration' but this event type is not a variable length event type."
+        )
+        body = {"eventTypeId": 12, "slotStart": SLOT, "slotDuration": 45}
+        wrong = client.post("/v2/slots/reservations", json=body, headers=SLOTS)
+        assert wrong.json()["error"]["message"].endswith("are: 30, 60")
+        ok = client.post("/v2/slots/reservations", json={**body, "slotDuration": 60}, headers=SLOTS)
+        assert ok.json()["data"]["slotEnd"] == "2050-09-05T11:00:00.000Z"
+
+
+def test_reservation_conflicts_are_per_event_type(client: httpx.Client) -> None:
+    """A hold or booking of event type 11 does not stop a reservation of type 10 at the same time."""
+    other = {"eventTypeId": 11, "slotStart": SLOT}
+    assert client.post("/v2/slots/reservations", json=other, headers=SLOTS).status_code == 201
+    assert _reserve(client).status_code == 201
+
+
+def test_attendee_contact_rules(client: httpx.Client) -> None:
+    """Email or phone is required, a phone must be international, and no email is invented for phone-only."""
+    nobody = _book(client, attendee={"name": "A", "timeZone": "Europe/Berlin"})
+    assert nobody.status_code == 400
+    assert "At least one contact method (email or phone number) must be provided" in nobody.json()["error"]["message"]
+    national = _book(client, attendee={"name": "A", "timeZone": "Europe/Berlin", "phoneNumber": "030 1234567"})
+    assert "Invalid phone number format. Please use international format." in national.json()["error"]["message"]
+    phone_only = _book(client, attendee={"name": "A", "timeZone": "Europe/Berlin", "phoneNumber": "+49301234567"})
+    assert phone_only.status_code == 201, phone_only.text
+    person = phone_only.json()["data"]["attendees"][0]
+    assert person["phoneNumber"] == "+49301234567"
+    assert person["email"] == "49301234567@sms.cal.com"
+
+
+def test_attendee_language_and_metadata_limits(client: httpx.Client) -> None:
+    """attendee.language is Cal.com's enum; metadata keys longer than 40 characters are refused."""
+    klingon = _book(client, attendee={**ATTENDEE, "language": "tlh"})
+    assert "language must be one of the following values: ar, ca, de" in klingon.json()["error"]["message"]
+    long_key = _book(client, metadata={"k" * 41: "v"})
+    assert long_key.json()["error"]["message"].startswith("metadata property is wrong,Metadata must have at most 50")
+
+
+def test_unset_booking_fields_are_absent(client: httpx.Client) -> None:
+    """Optional output fields Cal.com leaves undefined are missing from the JSON, not null."""
+    data = _book(client).json()["data"]
+    for name in ("cancellationReason", "rescheduledFromUid", "meetingUrl", "location", "rating"):
+        assert name not in data
+    assert "phoneNumber" not in data["attendees"][0]

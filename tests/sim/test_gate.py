@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from altslot.serving import RunningServer
-from tests.sim.simdata import API_KEY, SLOTS
+from tests.sim.simdata import API_KEY, BOOKINGS, SLOTS
 
 WEEK = {"start": "2050-09-05", "end": "2050-09-09", "eventTypeId": "10"}
 
@@ -19,12 +19,35 @@ def _slots(client: httpx.Client, key: str | None = None) -> httpx.Response:
     return client.get("/v2/slots", params=WEEK, headers=headers)
 
 
-def test_unknown_key_is_401(client: httpx.Client) -> None:
-    """A bearer key the simulator does not know is 401 UnauthorizedException; a known one passes."""
-    response = _slots(client, "cal_test_wrong")
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "UnauthorizedException"
-    assert _slots(client, API_KEY).status_code == 200
+def test_wrong_key_serves_slots_but_not_guarded_routes(client: httpx.Client) -> None:
+    """GET /v2/slots has no auth guard (a wrong key gets slots); reservations, bookings and /v2/me answer 401."""
+    wrong = {"Authorization": "Bearer cal_test_wrong"}
+    assert _slots(client, "cal_test_wrong").status_code == 200
+    reserve = client.post(
+        "/v2/slots/reservations",
+        json={"eventTypeId": 10, "slotStart": "2050-09-05T10:00:00Z"},
+        headers={**SLOTS, **wrong},
+    )
+    assert reserve.status_code == 401
+    assert reserve.json()["error"]["code"] == "UnauthorizedException"
+    assert reserve.json()["error"]["message"] == "ApiAuthStrategy - api key - Your api key is not valid"
+    assert client.post("/v2/bookings", json={}, headers={**BOOKINGS, **wrong}).status_code == 401
+    assert client.get("/v2/me", headers=wrong).status_code == 401
+    assert client.get("/v2/me").status_code == 401
+    me = client.get("/v2/me", headers={"Authorization": f"Bearer {API_KEY}"})
+    assert me.status_code == 200
+    assert me.json()["data"]["email"] == "rome@example.com"
+
+
+def test_401s_count_against_the_rate_limit(serve: Callable[..., RunningServer]) -> None:
+    """The throttler runs before auth: a 401 carries the rate-limit headers and spends the key's budget."""
+    with httpx.Client(base_url=serve(rate_limit=2).url) as client:
+        wrong = {"Authorization": "Bearer cal_test_wrong"}
+        first = client.get("/v2/me", headers=wrong)
+        assert first.status_code == 401
+        assert first.headers["x-ratelimit-remaining-default"] == "1"
+        assert client.get("/v2/me", headers=wrong).status_code == 401
+        assert client.get("/v2/me", headers=wrong).status_code == 429
 
 
 def test_rate_limit_blocks_after_limit(serve: Callable[..., RunningServer]) -> None:

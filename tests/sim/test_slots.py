@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -144,11 +145,12 @@ def test_missing_version_header_is_404(client: httpx.Client) -> None:
     assert response.json()["error"]["message"].startswith("Cannot GET /v2/slots?")
 
 
-def test_request_id_echoed(client: httpx.Client) -> None:
-    """X-Request-Id comes back as sent, or as unknown-request-id."""
-    assert _slots(client, **WEEK).headers["x-request-id"] == "unknown-request-id"
-    echoed = client.get("/v2/slots", params=WEEK, headers={**SLOTS, "X-Request-Id": "abc-1"})
-    assert echoed.headers["x-request-id"] == "abc-1"
+def test_request_id_generated(client: httpx.Client) -> None:
+    """X-Request-Id is the server's own uuid on every response, not an echo of the client's."""
+    first = _slots(client, **WEEK).headers["x-request-id"]
+    sent = client.get("/v2/slots", params=WEEK, headers={**SLOTS, "X-Request-Id": "abc-1"})
+    assert sent.headers["x-request-id"] not in ("abc-1", first)
+    assert str(uuid.UUID(first)) == first
 
 
 def test_legacy_available(client: httpx.Client) -> None:
@@ -197,3 +199,48 @@ def test_demo_data_yields_slots(serve: Callable[..., RunningServer]) -> None:
     assert 6 not in weekdays  # closed on Sundays
     # 9 h × 2 slots per weekday at most; bookings must have taken some.
     assert sum(len(v) for v in body["data"].values()) < 18 * len(body["data"])
+
+
+def test_event_type_id_and_duration_rules(client: httpx.Client) -> None:
+    """A non-numeric eventTypeId gets @IsNumber's text; duration=0 passes and means the event's length."""
+    bad = _slots(client, **{**WEEK, "eventTypeId": "ten"})
+    assert bad.json()["error"]["message"] == (
+        "eventTypeId property is wrong,eventTypeId must be a number conforming to the specified constraints "
+    )
+    zero = _slots(client, **WEEK, duration="0", format="range").json()
+    first = zero["data"]["2050-09-05"][0]
+    assert (first["start"], first["end"]) == ("2050-09-05T07:00:00.000Z", "2050-09-05T08:00:00.000Z")
+
+
+def test_legacy_global_pipe(client: httpx.Client) -> None:
+    """/available strips unknown params, checks timeZone as a string only, and words errors as the global pipe."""
+    params = {"startTime": "2050-09-05T00:00:00.000Z", "endTime": "2050-09-05T23:59:59.999Z", "eventTypeId": "10"}
+    assert client.get("/v2/slots/available", params={**params, "colour": "red"}).status_code == 200
+    assert client.get("/v2/slots/available", params={**params, "timeZone": "Mars/Base"}).status_code == 200
+    bad = client.get("/v2/slots/available", params={**params, "startTime": "soon"})
+    assert bad.status_code == 400
+    error = bad.json()["error"]
+    assert error["message"] == "Bad Request Exception"
+    assert error["details"]["errors"][0]["property"] == "startTime"
+    assert error["details"]["errors"][0]["constraints"] == {
+        "isDateString": "startTime must be a valid ISO 8601 date string"
+    }
+    timed = client.get("/v2/slots/available", params={**params, "slotFormat": "time"}).json()
+    assert timed["data"]["slots"]["2050-09-05"][0] == {
+        "startTime": "2050-09-05T07:00:00.000Z",
+        "endTime": "2050-09-05T08:00:00.000Z",
+    }
+
+
+def test_version_routing(client: httpx.Client) -> None:
+    """/available exists only for the old versions, reservations only for 2024-09-04."""
+    params = {"startTime": "2050-09-05T00:00:00.000Z", "endTime": "2050-09-05T23:59:59.999Z", "eventTypeId": "10"}
+    assert client.get("/v2/slots/available", params=params, headers=SLOTS).status_code == 404
+    assert (
+        client.get("/v2/slots/available", params=params, headers={"cal-api-version": "2024-08-13"}).status_code == 200
+    )
+    body = {"eventTypeId": 10, "slotStart": "2050-09-05T10:00:00.000Z"}
+    missing = client.post("/v2/slots/reservations", json=body)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == "Cannot POST /v2/slots/reservations"
+    assert client.post("/v2/slots/reservations", json=body, headers=SLOTS).status_code == 201

@@ -111,6 +111,7 @@ def test_cancel_and_reschedule_webhooks(hooked: tuple[httpx.Client, Receiver]) -
     cancelled = by_trigger["BOOKING_CANCELLED", first["uid"]]
     assert cancelled["status"] == "CANCELLED"
     assert cancelled["cancellationReason"] == "ill"
+    assert cancelled["startTime"] == "2050-09-05T10:00:00+00:00"  # dayjs().format() on a UTC host
     rescheduled = by_trigger["BOOKING_RESCHEDULED", moved["uid"]]
     assert rescheduled["rescheduleUid"] == second["uid"]
     assert rescheduled["rescheduleStartTime"] == "2050-09-05T12:00:00Z"

@@ -53,6 +53,8 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
             warmer = asyncio.create_task(job)
         if runtime.observability is not None:
             runtime.observability.start()
+        if runtime.keys is not None:
+            runtime.keys.start()  # a wrong Cal.com key is logged at start-up, not at the first booking
         yield
         if warmer is not None:
             warmer.cancel()
@@ -103,7 +105,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
 
     @app.exception_handler(InvalidField)
     async def invalid_field(request: Request, exc: InvalidField) -> JSONResponse:
-        detail = [{"loc": ["body", exc.field], "msg": exc.message, "type": "value_error"}]
+        detail = [{"loc": ["body", *exc.field.split(".")], "msg": exc.message, "type": "value_error"}]
         return JSONResponse({"detail": detail}, 422)
 
     @app.exception_handler(RequestValidationError)

@@ -55,7 +55,7 @@ def measure(latency_ms: int = 800, samples: int = 5) -> dict[str, Any]:
                 body = {
                     "event_type_id": TYPICAL + 100 + i,
                     "start": start,
-                    "attendee": {"name": "Bench", "time_zone": "Europe/Berlin"},
+                    "attendee": {"name": "Bench", "email": "bench@example.com", "time_zone": "Europe/Berlin"},
                 }
                 began = time.perf_counter()
                 response = http.post(

@@ -82,12 +82,13 @@ class CalcomClient:
         self,
         method: str,
         path: str,
-        version: str,
+        version: str | None,
         *,
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
+        data_required: bool = True,
     ) -> Any:
-        headers = {**self._auth, "cal-api-version": version}
+        headers = {**self._auth, "cal-api-version": version} if version else dict(self._auth)
         try:
             response = await self._http.request(method, path, params=params, json=body, headers=headers)
         except httpx.TimeoutException as exc:
@@ -100,9 +101,11 @@ class CalcomClient:
             envelope = response.json()
         except (ValueError, json.JSONDecodeError) as exc:
             raise MalformedResponse(f"{method} {path}: body is not JSON") from exc
-        if not isinstance(envelope, dict) or envelope.get("status") != "success" or "data" not in envelope:
+        if not isinstance(envelope, dict) or envelope.get("status") != "success":
             raise MalformedResponse(f"{method} {path}: not a success envelope")
-        return envelope["data"]
+        if data_required and "data" not in envelope:
+            raise MalformedResponse(f"{method} {path}: success envelope without data")
+        return envelope.get("data")
 
     async def get_slots(
         self,
@@ -144,13 +147,16 @@ class CalcomClient:
         *,
         length_minutes: int | None = None,
         metadata: Mapping[str, str] | None = None,
+        reserved_slot_uid: str | None = None,
     ) -> Booking:
-        """``POST /v2/bookings``: book ``start`` for the attendee."""
+        """``POST /v2/bookings``: book ``start`` for the attendee, through a reservation when one is named."""
         body: dict[str, Any] = {"eventTypeId": event_type_id, "start": utc_iso(start), "attendee": attendee}
         if length_minutes is not None:
             body["lengthInMinutes"] = length_minutes
         if metadata:
             body["metadata"] = dict(metadata)
+        if reserved_slot_uid:
+            body["reservedSlotUid"] = reserved_slot_uid
         return booking_of(await self._call("POST", "/v2/bookings", self._bookings_version, body=body))
 
     async def list_bookings(
@@ -178,9 +184,9 @@ class CalcomClient:
         # Recurring bookings come as nested lists; altslot never makes them, so they are skipped.
         return [booking_of(item) for item in data if isinstance(item, dict)]
 
-    async def cancel_booking(self, uid: str, reason: str | None = None) -> Booking:
-        """``POST /v2/bookings/{uid}/cancel``."""
-        body = {"cancellationReason": reason} if reason else {}
+    async def cancel_booking(self, uid: str, reason: str) -> Booking:
+        """``POST /v2/bookings/{uid}/cancel``; Cal.com requires a reason when the key is the host's."""
+        body = {"cancellationReason": reason}
         data = await self._call("POST", f"/v2/bookings/{uid}/cancel", self._bookings_version, body=body)
         return booking_of(data)
 
@@ -209,8 +215,16 @@ class CalcomClient:
         return data["reservationUid"], instant(data.get("reservationUntil"))
 
     async def release_slot(self, reservation_uid: str) -> None:
-        """``DELETE /v2/slots/reservations/{uid}``."""
-        await self._call("DELETE", f"/v2/slots/reservations/{reservation_uid}", self._slots_version)
+        """``DELETE /v2/slots/reservations/{uid}``: Cal.com answers ``{"status": "success"}`` without data."""
+        path = f"/v2/slots/reservations/{reservation_uid}"
+        await self._call("DELETE", path, self._slots_version, data_required=False)
+
+    async def me(self) -> dict[str, Any]:
+        """``GET /v2/me``: the key's owner; the cheapest call that proves the key (slots work without one)."""
+        data = await self._call("GET", "/v2/me", None)
+        if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+            raise MalformedResponse("GET /v2/me: no user id")
+        return data
 
 
 class CalcomPool:

@@ -5,6 +5,7 @@ Pure functions and values, no HTTP: the client in ``client.py`` is the only modu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,6 +36,14 @@ class Booking:
     status: str
     event_type_id: int | None
     metadata: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
+_PROPERTY = re.compile(r"(?:^|, )([\w.\[\]]+) property is wrong,")
+
+
+def refused_properties(message: str) -> list[str]:
+    """The properties a Cal.com validation message names (``"start property is wrong,…"``), in order."""
+    return _PROPERTY.findall(message)
 
 
 def utc_iso(moment: datetime) -> str:

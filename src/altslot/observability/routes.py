@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from altslot.keycheck import any_invalid
 from altslot.observability.requestid import request_id_of
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ async def readiness(runtime: Runtime) -> tuple[int, dict[str, Any]]:
     Only a dependency searches cannot do without makes the instance unready (503): Redis when
     ``cache.redis_required``. Otherwise Redis falls back to memory and the search log is best effort, so
     taking the instance out of a load balancer would cost more than it saves: they report ``degraded``.
+    Each tenant's Cal.com key is reported under ``calcom_keys``; a key Cal.com refuses degrades too
+    (searches still work with it, holds and bookings do not).
     """
     checks: dict[str, str] = {}
     required: set[str] = set()
@@ -46,11 +49,13 @@ async def readiness(runtime: Runtime) -> tuple[int, dict[str, Any]]:
     if runtime.observability is not None and runtime.observability.search_log is not None:
         problems = await runtime.observability.problems()
         checks["search_log"] = problems.get("search_log", "ok")
+    keys = await runtime.keys.report() if runtime.keys is not None else {}
     failing = {name for name, state in checks.items() if state != "ok"}
-    status = "unavailable" if failing & required else "degraded" if failing else "ok"
+    status = "unavailable" if failing & required else "degraded" if failing or any_invalid(keys) else "ok"
     body = {
         "status": status,
         "checks": checks,
+        "calcom_keys": keys,
         "tenants": len(runtime.tenants),
         "cache": runtime.settings.cache.backend,
     }

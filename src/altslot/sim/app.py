@@ -18,6 +18,7 @@ from altslot.sim.envelopes import ApiError, error_body, json_response, request_p
 from altslot.sim.gate import Gate
 from altslot.sim.routes_admin import admin_routes
 from altslot.sim.routes_bookings import booking_routes
+from altslot.sim.routes_me import me_routes
 from altslot.sim.routes_slots import slot_routes
 from altslot.sim.state import SimState
 
@@ -32,11 +33,11 @@ class SimulatorApp(Starlette):
     """
 
     def __init__(self, state: SimState) -> None:
-        routes = [*slot_routes(state), *booking_routes(state), *admin_routes(state)]
+        routes = [*slot_routes(state), *booking_routes(state), *me_routes(state), *admin_routes(state)]
 
         async def api_error(request: Request, exc: Exception) -> Response:
             assert isinstance(exc, ApiError)
-            body = error_body(exc.status, exc.message, request_path(request), state.now(), exc.error)
+            body = error_body(exc.status, exc.message, request_path(request), state.now(), exc.error, exc.details)
             return json_response(body, exc.status)
 
         async def http_error(request: Request, exc: Exception) -> Response:

@@ -107,6 +107,7 @@ class EventTypeData(_Strict):
     schedule: str
     title: str | None = None
     slug: str | None = None
+    lengths: list[PositiveMinutes] | None = None  # Cal.com's ``metadata.multipleDuration``: variable length
 
     def to_engine(self) -> EventType:
         """The engine's view of this event type."""

@@ -22,16 +22,19 @@ _EXCEPTIONS: dict[int, tuple[str, str]] = {
     503: ("ServiceUnavailableException", "Service Unavailable"),
 }
 THROTTLED_MESSAGE = "Too many requests. Please try again later."
+API_KEY_SCOPE = "altslot.sim.api_key"
+"""Where the gate leaves a request's valid API key (None when it has none) for the routes."""
 
 
 class ApiError(Exception):
     """An error answered with Cal.com's error envelope."""
 
-    def __init__(self, status: int, message: str, error: dict[str, Any] | None = None) -> None:
+    def __init__(self, status: int, message: str, error: dict[str, Any] | None = None, details: Any = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.error = error  # replaces the whole ``error`` object (tRPC errors have no ``details``)
+        self.details = details  # replaces ``details`` (the global pipe's ``{"errors": [...]}``)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -62,17 +65,22 @@ def success(data: Any, status: int = 200) -> Response:
 
 
 def error_body(
-    status: int, message: str, path: str, now: datetime, error: dict[str, Any] | None = None
+    status: int,
+    message: str,
+    path: str,
+    now: datetime,
+    error: dict[str, Any] | None = None,
+    details: Any = None,
 ) -> dict[str, Any]:
     """Cal.com's v2 error envelope for an HTTP exception (ThrottlerException's details are a string)."""
-    details: Any
     if error is not None:
         return {"status": "error", "timestamp": iso_utc(now), "path": path, "error": error}
     if status == 429:
         code, details = "ThrottlerException", message
     else:
         code, reason = _EXCEPTIONS.get(status, ("HttpException", "Error"))
-        details = {"message": message, "error": reason, "statusCode": status}
+        if details is None:
+            details = {"message": message, "error": reason, "statusCode": status}
     return {
         "status": "error",
         "timestamp": iso_utc(now),

@@ -1,29 +1,49 @@
 """What stands in front of every ``/v2`` request: counting, faults, latency, auth and the rate limit.
 
-Order: count the route → ``down`` drops the connection → an unknown bearer key is 401 → rate limit (429)
-→ ``error_500``/``--error-rate`` → ``garbage`` → the route. Injected latency (or ``slow``) is the time from
-the request's arrival to its response start: the answer is computed at once and held back until then, so
-concurrent requests' work overlaps their waiting like a remote server's would. Rate-limit headers and
-``X-Request-Id`` go on every ``/v2`` response. ``/_sim/*`` passes straight through.
+Order: count the route → ``down`` drops the connection → rate limit (429) → auth (401) → ``error_500``/
+``--error-rate`` → ``garbage`` → the route. As at Cal.com the throttler is a global guard that runs before
+the auth guards: a 401 is counted and carries the rate-limit headers, and a wrong key is still the
+throttler's tracker. Only guarded routes check the key: ``GET /v2/slots`` and the reservation reads have
+no auth guard (a wrong key is ignored there), the optional guard of reservations and bookings refuses a
+wrong key but lets a request without one pass, ``GET /v2/me`` needs a valid key.
+
+Injected latency (or ``slow``) is the time from the request's arrival to its response start: the answer is
+computed at once and held back until then, so concurrent requests' work overlaps their waiting like a
+remote server's would. Rate-limit headers and a generated ``X-Request-Id`` go on every ``/v2`` response.
+``/_sim/*`` passes straight through.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from altslot.sim.envelopes import THROTTLED_MESSAGE, encode, error_body, path_with_query
+from altslot.sim.envelopes import API_KEY_SCOPE, THROTTLED_MESSAGE, encode, error_body, path_with_query
 from altslot.sim.faults import GARBAGE_BODY
 from altslot.sim.ratelimit import Verdict
 from altslot.sim.state import SimState
 
-API_KEY_SCOPE = "altslot.sim.api_key"
-INVALID_KEY = "ApiAuthStrategy - api key - Invalid API Key"
+INVALID_KEY = "ApiAuthStrategy - api key - Your api key is not valid"
+NO_CREDENTIALS = (
+    "No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials "
+    "as 'x-cal-secret-key' and 'x-cal-client-id' headers"
+)
+# Route templates behind Cal.com's auth guards: "optional" (OptionalApiAuthGuard) or "required" (ApiAuthGuard).
+GUARDS: dict[str, str] = {
+    "POST /v2/slots/reservations": "optional",
+    "POST /v2/bookings": "optional",
+    "GET /v2/bookings/{uid}": "optional",
+    "POST /v2/bookings/{uid}/cancel": "optional",
+    "POST /v2/bookings/{uid}/reschedule": "optional",
+    "GET /v2/bookings": "required",
+    "GET /v2/me": "required",
+}
 _log = logging.getLogger(__name__)
 
 
@@ -47,7 +67,8 @@ class Gate:
             return
         state = self.state
         faults = state.faults
-        state.requests[self._template(scope["method"], scope["path"])] += 1
+        template = self._template(scope["method"], scope["path"])
+        state.requests[template] += 1
         if faults.mode == "down":
             await _drop_connection(send)
             return
@@ -63,17 +84,10 @@ class Gate:
             await _wait_until(loop, ready_at)
             await _respond(send, status, body, headers)
 
-        authorization, request_id = b"", b"unknown-request-id"
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value
-            elif name == b"x-request-id":
-                request_id = value
-        extra = [(b"x-request-id", request_id)]
+        authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+        # Cal.com's request-id middleware makes its own id; a client's X-Request-Id is not echoed.
+        extra = [(b"x-request-id", str(uuid.uuid4()).encode())]
         key = authorization[7:].decode("latin-1").strip() if authorization[:7].lower() == b"bearer " else None
-        if key is not None and key not in state.api_keys:
-            await respond(401, self._error(scope, 401, INVALID_KEY), extra)
-            return
         client = scope.get("client")
         verdict: Verdict = (
             state.limiter.blocked()
@@ -85,13 +99,20 @@ class Gate:
             state.rate_limited += 1
             await respond(429, self._error(scope, 429, THROTTLED_MESSAGE), extra)
             return
+        guard = GUARDS.get(template)
+        if guard is not None and key is not None and key not in state.api_keys:
+            await respond(401, self._error(scope, 401, INVALID_KEY), extra)
+            return
+        if guard == "required" and key is None:
+            await respond(401, self._error(scope, 401, NO_CREDENTIALS), extra)
+            return
         if faults.mode == "error_500" or (faults.error_rate > 0 and state.rng.random() < faults.error_rate):
             await respond(500, self._error(scope, 500, "Internal Server Error"), extra)
             return
         if faults.mode == "garbage":
             await respond(200, GARBAGE_BODY, extra)
             return
-        scope[API_KEY_SCOPE] = key
+        scope[API_KEY_SCOPE] = key if key in state.api_keys else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -13,6 +13,7 @@ from altslot.sim.envelopes import ApiError
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$")
 _INT = re.compile(r"^\s*[+-]?\d+")
+_NOT_A_NUMBER = "{} must be a number conforming to the specified constraints"
 _V2_BASE = ("start", "end", "timeZone", "duration", "format", "bookingUidToReschedule")
 _V2_VARIANTS: dict[str, frozenset[str]] = {
     "byId": frozenset((*_V2_BASE, "eventTypeId", "rrHostSubsetIds")),
@@ -20,13 +21,6 @@ _V2_VARIANTS: dict[str, frozenset[str]] = {
     "byTeam": frozenset((*_V2_BASE, "eventTypeSlug", "teamSlug", "organizationSlug")),
     "byUsernames": frozenset((*_V2_BASE, "usernames", "organizationSlug")),
 }
-_LEGACY_PARAMS = frozenset(
-    (
-        "startTime", "endTime", "eventTypeId", "eventTypeSlug", "usernameList", "usernameList[]", "duration",
-        "rescheduleUid", "timeZone", "orgSlug", "slotFormat", "isTeamEvent", "teamMemberEmail", "debug",
-        "routedTeamMemberIds", "skipContactOwner", "shouldServeCache",
-    )
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +58,21 @@ def valid_zone(name: str) -> bool:
 
 
 def validation_error(problems: Mapping[str, list[str]]) -> ApiError:
-    """Cal.com's 400 text: ``"<prop> property is wrong,<messages, joined> "`` per property, joined by ", "."""
+    """Cal.com's custom pipes' 400 text: ``"<prop> property is wrong,<messages> "`` per property, joined by ", "."""
     return ApiError(400, ", ".join(f"{prop} property is wrong,{', '.join(msgs)} " for prop, msgs in problems.items()))
+
+
+Constraints = dict[str, dict[str, str]]
+"""Failed class-validator constraints per property: ``{"startTime": {"isDateString": "startTime must be …"}}``."""
+
+
+def pipe_error(problems: Constraints, values: Mapping[str, object]) -> ApiError:
+    """The global ``ValidationPipe``'s 400 (``app.ts`` exceptionFactory): a generic message, the errors in details."""
+    errors = [
+        {"property": prop, **({"value": values[prop]} if prop in values else {}), "children": [], "constraints": found}
+        for prop, found in problems.items()
+    ]
+    return ApiError(400, "Bad Request Exception", details={"errors": errors})
 
 
 def _int(text: str | None) -> int | None:
@@ -105,12 +112,13 @@ def parse_v2(params: Mapping[str, str]) -> SlotsParams:
         problems["timeZone"] = ["timeZone must be a valid IANA time-zone"]
     event_type_id = _int(params.get("eventTypeId"))
     if variant == "byId" and event_type_id is None:
-        problems["eventTypeId"] = ["eventTypeId must be an integer number"]
+        problems["eventTypeId"] = [_NOT_A_NUMBER.format("eventTypeId")]
+    # ``value && parseInt(value)`` then ``@IsNumber`` without ``@Min``: 0 passes and means the event's length.
     duration = _int(params.get("duration"))
-    if "duration" in params and duration is None:
-        problems["duration"] = ["duration must be an integer number"]
-    elif duration is not None and duration < 1:
-        problems["duration"] = ["duration must not be less than 1"]
+    if params.get("duration") and duration is None:
+        problems["duration"] = [_NOT_A_NUMBER.format("duration")]
+    if duration is not None and duration < 1:
+        duration = None
     fmt = params.get("format")
     if fmt is not None and fmt.lower() not in ("time", "range"):
         problems["format"] = ["slotFormat must be either 'range' or 'time'"]
@@ -145,26 +153,26 @@ def parse_v2(params: Mapping[str, str]) -> SlotsParams:
 
 
 def parse_legacy(params: Mapping[str, str]) -> SlotsParams | None:
-    """Validate ``GET /v2/slots/available`` (2024-04-15); None when no event type is named (tRPC 404)."""
-    problems: dict[str, list[str]] = {}
+    """Validate ``GET /v2/slots/available`` (2024-04-15); None when no event type is named (tRPC 404).
+
+    This controller has no pipe of its own: the global ``ValidationPipe`` strips unknown parameters and
+    answers Bad Request Exception with the failed constraints in ``details.errors``.
+    """
+    problems: Constraints = {}
     start = parse_iso(params.get("startTime"))
     end = parse_iso(params.get("endTime"))
     if start is None:
-        problems["startTime"] = ["startTime must be a valid ISO 8601 date string"]
+        problems["startTime"] = {"isDateString": "startTime must be a valid ISO 8601 date string"}
     if end is None:
-        problems["endTime"] = ["endTime must be a valid ISO 8601 date string"]
+        problems["endTime"] = {"isDateString": "endTime must be a valid ISO 8601 date string"}
     duration = _int(params.get("duration"))
     if "duration" in params and (duration is None or duration < 1):
-        problems["duration"] = ["Duration must be a positive number"]
-    zone = params.get("timeZone")
-    if zone is not None and not valid_zone(zone):
-        problems["timeZone"] = ["timeZone must be a valid IANA time-zone"]
+        problems["duration"] = {"min": "Duration must be a positive number"}
     fmt = params.get("slotFormat")
     if fmt is not None and fmt.lower() not in ("time", "range"):
-        problems["slotFormat"] = ["slotFormat must be either 'range' or 'time'"]
-    _forbid(params, _LEGACY_PARAMS, problems)
+        problems["slotFormat"] = {"isEnum": "slotFormat must be either 'range' or 'time'"}
     if problems:
-        raise validation_error(problems)
+        raise pipe_error(problems, {k: v for k, v in params.items() if k in problems})
     assert start is not None
     assert end is not None
     if end <= start:
@@ -172,12 +180,14 @@ def parse_legacy(params: Mapping[str, str]) -> SlotsParams | None:
     event_type_id = _int(params.get("eventTypeId"))
     if event_type_id is None:
         return None
+    zone = params.get("timeZone")
     return SlotsParams(
         start=start,
         end=end,
-        time_zone=zone,
+        # Only ``@IsString`` here: an unknown zone passes validation (and is answered in UTC by the simulator).
+        time_zone=zone if zone is not None and valid_zone(zone) else None,
         event_type_id=event_type_id,
         duration=duration,
-        range_format=(fmt or "time").lower() == "range",
+        range_format=fmt is not None,  # only an absent slotFormat gives {time}; "time" gives ranges too
         exclude_uid=params.get("rescheduleUid"),
     )

@@ -83,10 +83,27 @@ def host_of(schedule: str, host: HostData | None) -> HostData:
     return HostData(name=schedule.capitalize(), email=f"{schedule}@example.com", username=schedule)
 
 
+# Fields Cal.com's output service sets as ``value || undefined``: absent from the JSON when unset, never null.
+_OMITTED_WHEN_UNSET = (
+    "cancellationReason", "cancelledByEmail", "reschedulingReason", "rescheduledByEmail", "rescheduledFromUid",
+    "rescheduledToUid", "meetingUrl", "location", "rating",
+)  # fmt: skip
+
+
 def booking_output(booking: Booking, event_type: EventTypeData, host: HostData, time_zone: str) -> dict[str, Any]:
     """Cal.com's ``BookingOutput_2024_08_13`` of one booking."""
     attendee = booking.attendee
-    return {
+    person: dict[str, Any] = {
+        "name": attendee.name,
+        "email": attendee.email,
+        "displayEmail": attendee.email,
+        "timeZone": attendee.time_zone,
+        "language": attendee.language,
+        "absent": False,
+    }
+    if attendee.phone_number:
+        person["phoneNumber"] = attendee.phone_number
+    output = {
         "id": booking.id,
         "uid": booking.uid,
         "title": f"{event_type.display_title} between {host.name} and {attendee.name}",
@@ -121,17 +138,8 @@ def booking_output(booking: Booking, event_type: EventTypeData, host: HostData, 
         "metadata": booking.metadata,
         "rating": None,
         "icsUid": f"{booking.uid}@cal.com",
-        "attendees": [
-            {
-                "name": attendee.name,
-                "email": attendee.email,
-                "displayEmail": attendee.email,
-                "timeZone": attendee.time_zone,
-                "language": attendee.language,
-                "absent": False,
-                "phoneNumber": attendee.phone_number,
-            }
-        ],
+        "attendees": [person],
         "guests": booking.guests,
         "bookingFieldsResponses": {"name": attendee.name, "email": attendee.email} | booking.booking_fields_responses,
     }
+    return {k: v for k, v in output.items() if v is not None or k not in _OMITTED_WHEN_UNSET}

@@ -6,6 +6,7 @@ is "not found" to read, cancel or reschedule, and is left out of the list.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,11 +14,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from altslot.sim.booking_input import attendee_of, location_of, metadata_of
 from altslot.sim.booking_list import list_page, parse_query, visible
-from altslot.sim.datafile import AttendeeData
-from altslot.sim.envelopes import ApiError, json_response, read_json, success
-from altslot.sim.gate import API_KEY_SCOPE
-from altslot.sim.params import parse_iso, valid_zone, validation_error
+from altslot.sim.envelopes import API_KEY_SCOPE, ApiError, json_response, read_json, success
+from altslot.sim.params import parse_iso, validation_error
 from altslot.sim.records import Booking
 from altslot.sim.state import SimState
 
@@ -31,12 +31,21 @@ OUT_OF_BOUNDS = (
     "Try fetching available slots first using the GET /v2/slots endpoint and then make a booking with "
     '"start" time equal to one of the available slots: https://cal.com/docs/api-reference/v2/slots'
 )
+RESERVED_BY_OTHER = (
+    "Someone else reserved this booking time slot before you. This time slot will be freed up in {} seconds."
+)
+HOST_NEEDS_REASON = "Cancellation reason is required when you are the host"
 _CREATE_FIELDS = frozenset(
     (
         "start", "attendee", "eventTypeId", "eventTypeSlug", "username", "teamSlug", "organizationSlug",
         "bookingFieldsResponses", "guests", "location", "meetingUrl", "metadata", "lengthInMinutes",
-        "routing", "emailVerificationCode", "allowConflicts", "reservationUid", "instant", "recurrenceCount",
+        "routing", "emailVerificationCode", "allowConflicts", "reservedSlotUid", "instant", "recurrenceCount",
     )
+)  # fmt: skip
+_CANCEL_FIELDS = frozenset(("cancellationReason", "cancelSubsequentBookings", "seatUid"))
+_RESCHEDULE_FIELDS = frozenset(
+    ("start", "rescheduledBy", "reschedulingReason", "emailVerificationCode", "rrHostSubsetIds", "reservedSlotUid",
+     "seatUid")
 )  # fmt: skip
 
 
@@ -46,6 +55,13 @@ def _object(body: Any) -> dict[str, Any]:
     return body
 
 
+def _forbid(body: dict[str, Any], allowed: frozenset[str], problems: dict[str, list[str]]) -> None:
+    # The bookings pipes validate with ``forbidNonWhitelisted``.
+    for name in body:
+        if name not in allowed:
+            problems.setdefault(name, []).append(f"property {name} should not exist")
+
+
 def _start(body: dict[str, Any], problems: dict[str, list[str]]) -> datetime | None:
     start = parse_iso(body["start"]) if isinstance(body.get("start"), str) else None
     if start is None:
@@ -53,63 +69,34 @@ def _start(body: dict[str, Any], problems: dict[str, list[str]]) -> datetime | N
     return start
 
 
-def _attendee(value: Any, problems: dict[str, list[str]]) -> AttendeeData | None:
-    if not isinstance(value, dict):
-        problems["attendee"] = ["attendee must be an object", "attendee should not be empty"]
-        return None
-    name, zone = value.get("name"), value.get("timeZone")
-    messages = []
-    if not isinstance(name, str) or not name:
-        messages.append("name must be a string")
-    if not isinstance(zone, str) or not valid_zone(zone):
-        messages.append("timeZone must be a valid IANA time-zone")
-    if messages or not isinstance(name, str) or not isinstance(zone, str):
-        problems["attendee"] = messages
-        return None
-    return AttendeeData(
-        name=name,
-        email=str(value.get("email") or f"{name.lower().replace(' ', '.')}@example.com"),
-        time_zone=zone,
-        language=str(value.get("language") or "en"),
-        phone_number=value.get("phoneNumber"),
-    )
-
-
-def _location(value: Any) -> str | None:
-    if isinstance(value, str) or value is None:
-        return value
-    if isinstance(value, dict):
-        kind = value.get("type")
-        if kind == "integration":
-            return f"integrations:{value.get('integration', 'cal-video')}"
-        for key in ("address", "phone", "link", "location"):
-            if isinstance(value.get(key), str):
-                return str(value[key])
-        return str(kind) if kind is not None else None
-    return None
-
-
 def _check_bookable(state: SimState, event_type_id: int, start: datetime, duration: int, **check: Any) -> None:
+    """Cal.com's booking checks; reservations are not among them (a booking outranks a hold)."""
     now = state.now()
     if start < now:
         raise ApiError(400, IN_THE_PAST)
     event_type = state.event_types[event_type_id]
     if start < now + timedelta(minutes=event_type.minimum_booking_notice):
         raise ApiError(400, OUT_OF_BOUNDS)
-    end = start + timedelta(minutes=duration)
-    held = state.conflict(event_type.schedule, start, end, check.pop("own_reservation", None)) == "reserved"
-    if held or not state.is_offered(event_type_id, start, duration, **check):
+    if not state.is_offered(event_type_id, start, duration, **check):
         raise ApiError(400, SLOT_UNAVAILABLE)
+
+
+def _check_reserved_slot(state: SimState, event_type_id: int, start: datetime, end: datetime, uid: str) -> None:
+    """``createBookingWithReservedSlot``: the caller's hold must be first in line for exactly this slot."""
+    first = state.first_in_line(event_type_id, start, end)
+    if first is not None and first.uid != uid:
+        seconds = max(0, math.ceil((first.until - state.now()).total_seconds()))
+        raise ApiError(400, RESERVED_BY_OTHER.format(seconds))
 
 
 def booking_routes(state: SimState) -> list[Route]:
     """The booking endpoints bound to ``state``."""
 
-    def find(request: Request) -> Booking:
+    def find(request: Request, missing: str = "Booking with uid={} not found") -> Booking:
         uid = request.path_params["uid"]
         booking = state.bookings.get(uid)
         if booking is None or not visible(booking, _key(request)):
-            raise ApiError(404, f"Booking with uid={uid} not found")
+            raise ApiError(404, missing.format(uid))
         return booking
 
     async def listing(request: Request) -> Response:
@@ -126,16 +113,15 @@ def booking_routes(state: SimState) -> list[Route]:
         body = _object(await read_json(request))
         problems: dict[str, list[str]] = {}
         start = _start(body, problems)
-        attendee = _attendee(body.get("attendee"), problems)
+        attendee = attendee_of(body.get("attendee"), problems)
+        metadata = metadata_of(body.get("metadata"), problems)
         event_type_id = body.get("eventTypeId")
         if not isinstance(event_type_id, int) or isinstance(event_type_id, bool):
             problems["eventTypeId"] = ["eventTypeId must be an integer number"]
         length = body.get("lengthInMinutes")
         if length is not None and (not isinstance(length, int) or length < 1):
             problems["lengthInMinutes"] = ["lengthInMinutes must not be less than 1"]
-        for name in body:
-            if name not in _CREATE_FIELDS:
-                problems.setdefault(name, []).append(f"property {name} should not exist")
+        _forbid(body, _CREATE_FIELDS, problems)
         if problems:
             raise validation_error(problems)
         assert start is not None
@@ -145,23 +131,24 @@ def booking_routes(state: SimState) -> list[Route]:
         if event_type is None:
             raise ApiError(404, f"Event type with id {event_type_id} not found.")
         duration = length or event_type.length
-        reservation = body.get("reservationUid")
-        _check_bookable(
-            state, event_type_id, start, duration, time_zone=attendee.time_zone, own_reservation=reservation
-        )
+        _check_bookable(state, event_type_id, start, duration, time_zone=attendee.time_zone)
+        end = start + timedelta(minutes=duration)
+        reserved = body.get("reservedSlotUid")
+        if isinstance(reserved, str):
+            _check_reserved_slot(state, event_type_id, start, end, reserved)
         booking = state.book(
             event_type_id,
             start,
             duration,
             attendee,
             guests=[str(g) for g in body.get("guests") or []],
-            metadata=dict(body.get("metadata") or {}),
-            location=_location(body.get("location")),
+            metadata=metadata,
+            location=location_of(body.get("location")),
             booking_fields_responses=dict(body.get("bookingFieldsResponses") or {}),
             api_key=_key(request),
         )
-        if isinstance(reservation, str):
-            state.reservations.pop(reservation, None)
+        if isinstance(reserved, str):
+            state.consume_reservation(reserved, event_type_id, start, end)
         return success(state.output(booking), 201)
 
     async def get(request: Request) -> Response:
@@ -170,30 +157,45 @@ def booking_routes(state: SimState) -> list[Route]:
     async def cancel(request: Request) -> Response:
         booking = find(request)
         body = _object(await read_json(request))
+        problems: dict[str, list[str]] = {}
+        _forbid(body, _CANCEL_FIELDS, problems)
+        if problems:
+            raise validation_error(problems)
         if not booking.blocking:
-            raise ApiError(400, "This booking has already been cancelled.")
+            raise ApiError(
+                400,
+                f"Can't cancel booking with uid={booking.uid} because it has been cancelled already. "
+                "Please provide uid of a booking that is not cancelled.",
+            )
         reason = body.get("cancellationReason")
-        state.cancel(booking, str(reason) if reason is not None else None)
+        # handleCancelBooking: the host (the API key's owner, here any valid key) must give a reason.
+        by_host = request.scope.get(API_KEY_SCOPE) is not None
+        if not reason and by_host:
+            raise ApiError(400, HOST_NEEDS_REASON)
+        state.cancel(booking, str(reason) if reason else None, state.hosts[booking.schedule].email if by_host else None)
         return success(state.output(booking))
 
     async def reschedule(request: Request) -> Response:
-        booking = find(request)
+        booking = find(request, "Booking with uid={} was not found in the database")
         body = _object(await read_json(request))
         problems: dict[str, list[str]] = {}
         start = _start(body, problems)
+        _forbid(body, _RESCHEDULE_FIELDS, problems)
         if problems:
             raise validation_error(problems)
         assert start is not None
         if booking.rescheduled_to_uid is not None:
             raise ApiError(
                 400,
-                f"Can't reschedule booking with uid={booking.uid} because it has been rescheduled to "
-                f"booking with uid={booking.rescheduled_to_uid}. Please provide uid of the latest booking.",
+                f"Can't reschedule booking with uid={booking.uid} because it has been cancelled and rescheduled "
+                f"already to booking with uid={booking.rescheduled_to_uid}. You probably want to reschedule "
+                f"{booking.rescheduled_to_uid} instead by passing it within the request URL.",
             )
         if not booking.blocking:
             raise ApiError(
                 400,
-                f"Can't reschedule booking with uid={booking.uid} because it has status {booking.status.lower()}.",
+                f"Can't reschedule booking with uid={booking.uid} because it has been cancelled. "
+                "Please provide uid of a booking that is not cancelled.",
             )
         _check_bookable(
             state,

@@ -225,18 +225,35 @@ class SimState:
 
     # -- reservations ------------------------------------------------------------------------------
 
-    def conflict(self, schedule: str, start: datetime, end: datetime, own_reservation: str | None = None) -> str | None:
-        """Why ``[start, end)`` cannot be held on ``schedule``: ``"booked"``, ``"reserved"`` or None."""
+    def conflict(self, event_type_id: int, start: datetime, end: datetime) -> str | None:
+        """Why ``[start, end)`` cannot be held: ``"booked"``, ``"reserved"`` or None.
+
+        Like Cal.com's reservation check, only bookings and live reservations of the same event type count.
+        """
         for b in self.bookings.values():
-            if b.schedule == schedule and b.blocking and b.start < end and start < b.end:
+            if b.event_type_id == event_type_id and b.blocking and b.start < end and start < b.end:
                 return "booked"
         now = self.now()
         for r in self.reservations.values():
-            if r.uid == own_reservation or r.schedule != schedule or r.until <= now:
-                continue
-            if r.start < end and start < r.end:
+            if r.event_type_id == event_type_id and r.until > now and r.start < end and start < r.end:
                 return "reserved"
         return None
+
+    def first_in_line(self, event_type_id: int, start: datetime, end: datetime) -> Reservation | None:
+        """The live reservation of exactly this slot that expires first (Cal.com's ``findEarliestActiveSlot``)."""
+        now = self.now()
+        live = [
+            r
+            for r in self.reservations.values()
+            if r.event_type_id == event_type_id and r.start == start and r.end == end and r.until > now
+        ]
+        return min(live, key=lambda r: r.until, default=None)
+
+    def consume_reservation(self, uid: str, event_type_id: int, start: datetime, end: datetime) -> None:
+        """Delete the hold a booking was made through (only when it is for exactly that slot, like Cal.com)."""
+        found = self.reservations.get(uid)
+        if found is not None and (found.event_type_id, found.start, found.end) == (event_type_id, start, end):
+            del self.reservations[uid]
 
     def reserve(self, event_type_id: int, start: datetime, duration: int, minutes: int) -> Reservation:
         """Hold a slot for ``minutes``."""

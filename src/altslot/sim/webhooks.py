@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -103,8 +103,13 @@ def booking_payload(
         "metadata": dict(booking.metadata),
         "status": booking.status,
     }
-    if booking.status == "CANCELLED":
+    if booking.status == "CANCELLED" and previous is None:
+        # handleCancelBooking formats with dayjs' default format on a UTC host: "+00:00", no milliseconds.
+        payload["startTime"] = booking.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        payload["endTime"] = booking.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
         payload["cancellationReason"] = booking.cancellation_reason
+        if booking.cancelled_by_email:
+            payload["cancelledBy"] = booking.cancelled_by_email
         payload["requestReschedule"] = False
     if previous is not None:
         payload["rescheduleId"] = previous.id
