@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +26,7 @@ from altslot.availability import Availability, DaysQuery
 from altslot.cache.keys import tenant_key
 from altslot.cache.kv import KeyValue
 from altslot.calcom.client import Booking, CalcomClient
-from altslot.calcom.errors import BadRequest, CalcomError, NotFound
+from altslot.calcom.errors import BadRequest, CalcomError, NotFound, SlotUnavailable
 from altslot.core.calendar import within_hours
 from altslot.holds import Holds
 from altslot.pipeline import Upstream
@@ -44,8 +43,6 @@ from altslot.types import Clock, DayKey, EventTypeId
 
 IDEMPOTENCY_TTL = 24 * 3600.0
 PENDING_WAIT_SECONDS = 10.0
-# Cal.com's texts for "this start cannot be booked" (API.md §2.1); other 400s are the request's fault.
-_SLOT_GONE = re.compile(r"not available|can't be booked|already has booking|no_available_users", re.IGNORECASE)
 
 
 class UnknownBooking(Exception):
@@ -62,9 +59,10 @@ class IdempotencyConflict(Exception):
 
 @dataclass(frozen=True)
 class Created:
-    """201: the booking Cal.com confirmed."""
+    """201: the booking Cal.com confirmed (``replayed``: by an earlier request with the same key)."""
 
     booking: BookingOut
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,7 @@ class Booker:
         key = tenant_key(tenant.id, f"idem:{hashlib.sha256(idempotency_key.encode()).hexdigest()}")
         replay = await self._claim(key, digest)
         if replay is not None:
-            return Created(BookingOut.model_validate(replay))
+            return Created(BookingOut.model_validate(replay), replayed=True)
         try:
             outcome = await self._create(tenant, body, start)
         except BaseException:
@@ -194,7 +192,7 @@ class Booker:
         try:
             booking = await self._upstream.call(tenant, "POST /v2/bookings", create, retry=False)
         except BadRequest as exc:
-            if not _SLOT_GONE.search(exc.message):
+            if not isinstance(exc, SlotUnavailable):
                 raise InvalidField("start", exc.message) from exc
             return await self._slot_taken(tenant, body.event_type_id, start, body.attendee.language, length)
         except CalcomError as exc:
@@ -253,7 +251,7 @@ class Booker:
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/reschedule", move)
         except BadRequest as exc:
-            if not _SLOT_GONE.search(exc.message):
+            if not isinstance(exc, SlotUnavailable):
                 raise InvalidField("uid", exc.message) from exc
             length = tenant.event_types.get(event_type_id)
             return await self._slot_taken(tenant, event_type_id, start, tenant.language, length)

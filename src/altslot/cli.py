@@ -48,10 +48,12 @@ def serve(
         bool, typer.Option(help="One uvicorn line per request (every search already logs a JSON line).")
     ] = False,
 ) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API (with several workers, ``/metrics`` reports all of them)."""
     import os
 
     import uvicorn
+
+    from altslot.observability.multiproc import metrics_dir
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
@@ -67,15 +69,16 @@ def serve(
             )
     if config is not None:
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
-    uvicorn.run(
-        "altslot.api.factory:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-        backlog=4096,
-    )
+    with metrics_dir(os.environ):  # before any worker imports prometheus-client
+        uvicorn.run(
+            "altslot.api.factory:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+            backlog=4096,
+        )
 
 
 @app.command()

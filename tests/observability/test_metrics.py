@@ -94,12 +94,12 @@ def test_stale_and_degraded_answers_are_counted() -> None:
 
 
 def test_labels_stay_bounded() -> None:
-    """Unknown tenants become ``other``; ids in Cal.com paths become ``{id}``; limiter waits land."""
+    """Unknown tenants become ``other``; ids in Cal.com paths become ``{uid}``; limiter waits land."""
     metrics = Metrics(["salon"])
     metrics.observe(UpstreamCall("intruder", "POST /v2/bookings/b9x7/cancel", 200, 0.2))
     metrics.observe(RateLimitWait("salon", 0.3))
     text = metrics.render().decode()
-    labels = {"tenant": "other", "endpoint": "POST /v2/bookings/{id}/cancel"}
+    labels = {"tenant": "other", "endpoint": "POST /v2/bookings/{uid}/cancel"}
     assert value(text, "calcom_api_calls_total", **labels) == 1
     assert value(text, "ratelimit_wait_seconds_count", tenant="salon") == 1
     assert "intruder" not in text
