@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +39,10 @@ def _settings(config: Path | None) -> Settings:
         fail(f"config: {exc}")
 
 
+def _exit_on_signal(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def serve(
     config: ConfigOption = None,
@@ -69,6 +74,8 @@ def serve(
             )
     if config is not None:
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
+    # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     with metrics_dir(os.environ):  # before any worker imports prometheus-client
         uvicorn.run(
             "altslot.api.factory:app_from_env",

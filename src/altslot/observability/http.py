@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from starlette.routing import Match, Route
+import fastapi.routing
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from altslot.events import Events, RequestServed
@@ -27,12 +28,16 @@ _PRODUCT_STATUSES = (401, 404, 422)  # 422 also for an oversized body (``BodyLim
 RouteTable = Mapping[str, tuple[Sequence[int], bool]]
 
 
+def flat_routes(routes: Sequence[Any]) -> list[Any]:
+    """Every route of an app, included routers' too (FastAPI >= 0.16x keeps those nested)."""
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    return [r for r in (flatten(routes) if flatten else routes) if getattr(r, "methods", None)]
+
+
 def route_table(routes: Sequence[Any]) -> dict[str, tuple[Sequence[int], bool]]:
     """``"METHOD /template"`` → (the statuses it documents or can answer, whether it has a tenant)."""
     table: dict[str, tuple[Sequence[int], bool]] = {}
-    for route in routes:
-        if not isinstance(route, Route) or not route.methods:
-            continue
+    for route in flat_routes(routes):
         tenanted = route.path.startswith(_TENANT_PREFIXES)
         statuses = {getattr(route, "status_code", None) or 200, 503}
         statuses |= {int(code) for code in getattr(route, "responses", {}) if str(code).isdigit()}
@@ -74,7 +79,7 @@ class RequestMetrics:
         self._app = app
         self._events = events
         self._tenant_of = tenant_of
-        self._routes = [r for r in routes if isinstance(r, Route)]
+        self._routes = flat_routes(routes)
         self._table = table
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

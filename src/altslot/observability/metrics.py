@@ -30,7 +30,7 @@ from altslot.events import (
     WebhookDelivery,
 )
 from altslot.observability import labels as L
-from altslot.observability.multiproc import retire, scrape_registry
+from altslot.observability.workers import check_multiprocess, retire, scrape_registry
 
 # Warm searches answer in well under a millisecond, cold ones wait for Cal.com for seconds.
 SEARCH_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -57,6 +57,8 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self._tenants = frozenset(tenants)
         self._multiprocess = Path(multiprocess_dir) if multiprocess_dir else None
+        if self._multiprocess is not None:
+            check_multiprocess(self._multiprocess)
         self._routes: dict[str, bool] = {}
         r = self.registry
         self.calls = Counter("calcom_api_calls", "Cal.com HTTP attempts", ["tenant", "endpoint", "status"], registry=r)
