@@ -21,8 +21,8 @@ CALCOM_ENDPOINTS = (
     "POST /v2/slots/reservations",
     "DELETE /v2/slots/reservations",
 )
-# Statuses the Cal.com client distinguishes; any other code is counted under its class.
-CALCOM_STATUSES = ("200", "400", "401", "403", "404", "422", "429", "500", "502", "503", "504", "4xx", "5xx")
+# Statuses the Cal.com client distinguishes; any other code is counted under its class; ``none``: no answer.
+CALCOM_STATUSES = ("200", "400", "401", "403", "404", "422", "429", "500", "502", "503", "504", "4xx", "5xx", NO_STATUS)
 # The leaves of ``calcom.errors`` that are failures (``SlotUnavailable`` is an answer, not a failure).
 CALCOM_ERRORS = (
     "TransportError",
