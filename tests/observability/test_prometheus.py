@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -30,6 +31,7 @@ from tests.observability.prom import Prometheus, prometheus
 from tests.observability.test_dashboard import DASHBOARD
 
 JOB = "altslot"
+OPERATIONS = DASHBOARD.parents[2] / "docs" / "operations.md"
 FAULTED = EVENT + 1  # a second event type: the fault phase searches days nobody has cached
 SEARCH = "POST /api/appointments/alternatives"
 # A quantile over a histogram with no observations in the window is NaN; the test checks that none happened.
@@ -98,10 +100,12 @@ def run_load(load: Load, sim_url: str) -> None:
 
 
 def dashboard_expressions() -> list[str]:
-    """Every target of the dashboard, with its variables at "All"."""
+    """Every target of the dashboard, with its variables at "All", and the seed's queries as operations.md maps them."""
     dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
     exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
-    return [e.replace("$job", ".*").replace("$tenant", ".*") for e in exprs]
+    seed = re.findall(r"^\| \d `[^`]+` \| `([^`]+)` \|", OPERATIONS.read_text(encoding="utf-8"), re.MULTILINE)
+    assert len(seed) == 4, "docs/operations.md maps the seed's four queries"
+    return [e.replace("$job", ".*").replace("$tenant", ".*") for e in exprs] + seed
 
 
 def check_dashboard(prom: Prometheus, at: float) -> None:
