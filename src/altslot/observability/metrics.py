@@ -152,7 +152,7 @@ class Metrics:
         self.webhooks.labels(OTHER, "unknown_tenant")
 
     def expect_routes(self, routes: Mapping[str, tuple[Sequence[int], bool]]) -> None:
-        """Create the request series of each route (``"POST /api/appointments"`` → statuses, per tenant?)."""
+        """Create each route's request series at zero: ``route`` → (its statuses, whether it has tenants)."""
         for route, (statuses, tenanted) in routes.items():
             self._routes[route] = tenanted
             self.request_seconds.labels(route)
