@@ -43,6 +43,7 @@ from altslot.calcom.errors import (
     MalformedResponse,
     NotFound,
     ServerError,
+    SlotUnavailable,
     Timeout,
     TransportError,
     Unauthorized,
@@ -51,7 +52,7 @@ from altslot.durations import Durations
 from altslot.holds import Holds
 from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
 from altslot.pipeline import Upstream
-from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, slot_gone, state_conflict
+from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, state_conflict
 from altslot.resilience import CircuitOpen
 from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
@@ -67,9 +68,10 @@ class BookingConflict(Exception):
 
 @dataclass(frozen=True)
 class Created:
-    """201: the booking Cal.com confirmed."""
+    """201: the booking Cal.com confirmed (``replayed``: by an earlier request with the same key)."""
 
     booking: BookingOut
+    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ class Booker:
         digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
         claim = await self._idempotency.claim(tenant.id, idempotency_key, digest)
         if claim.booking is not None:
-            return Created(BookingOut.model_validate(claim.booking))
+            return Created(BookingOut.model_validate(claim.booking), replayed=True)
         try:
             outcome = await self._book_claimed(tenant, body, claim, attendee)
         except BaseException:
@@ -201,7 +203,7 @@ class Booker:
         try:
             booking = await self._upstream.call(tenant, "POST /v2/bookings", create, retry=False)
         except BadRequest as exc:
-            if not slot_gone(exc.message):
+            if not isinstance(exc, SlotUnavailable):
                 raise InvalidField(refused_field(exc.message, CREATE_FIELDS, "start"), exc.message) from exc
             if through:
                 await self._holds.release_group(tenant, through)
@@ -290,7 +292,7 @@ class Booker:
         try:
             booking = await self._change(tenant, "POST /v2/bookings/{uid}/reschedule", move)
         except BadRequest as exc:
-            if not slot_gone(exc.message):
+            if not isinstance(exc, SlotUnavailable):
                 raise _refusal(exc, RESCHEDULE_FIELDS) from exc
             length = tenant.event_types.get(event_type_id)
             return await self._slot_taken(tenant, event_type_id, start, tenant.language, length)

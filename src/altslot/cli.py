@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -38,6 +39,10 @@ def _settings(config: Path | None) -> Settings:
         fail(f"config: {exc}")
 
 
+def _exit_on_signal(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def serve(
     config: ConfigOption = None,
@@ -48,10 +53,12 @@ def serve(
         bool, typer.Option(help="One uvicorn line per request (every search already logs a JSON line).")
     ] = False,
 ) -> None:
-    """Serve the HTTP API."""
+    """Serve the HTTP API (with several workers, ``/metrics`` reports all of them)."""
     import os
 
     import uvicorn
+
+    from altslot.observability.multiproc import metrics_dir
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
@@ -67,15 +74,18 @@ def serve(
             )
     if config is not None:
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
-    uvicorn.run(
-        "altslot.api.factory:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-        backlog=4096,
-    )
+    # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with metrics_dir(os.environ):  # before any worker imports prometheus-client
+        uvicorn.run(
+            "altslot.api.factory:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+            backlog=4096,
+        )
 
 
 @app.command()

@@ -72,7 +72,46 @@ class RateLimitWait:
     seconds: float
 
 
-Event = SearchDone | UpstreamCall | CacheLookup | BreakerTransition | RateLimitWait
+@dataclass(frozen=True, slots=True)
+class RequestServed:
+    """One HTTP answer of altslot's own API: the route template (never the raw path), status, caller."""
+
+    route: str
+    status: int
+    tenant: str | None
+    seconds: float
+
+
+BookingOperation = Literal["create", "cancel", "reschedule"]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDone:
+    """How a booking request ended (``created``, ``replayed``, ``slot_taken``, ``rejected``, ...)."""
+
+    tenant: str
+    operation: BookingOperation
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """How a Cal.com webhook delivery ended (``refreshed``, ``duplicate``, ``bad_signature``, ...)."""
+
+    tenant: str
+    outcome: str
+
+
+Event = (
+    SearchDone
+    | UpstreamCall
+    | CacheLookup
+    | BreakerTransition
+    | RateLimitWait
+    | RequestServed
+    | BookingDone
+    | WebhookDelivery
+)
 Observer = Callable[[Event], None]
 
 

@@ -1,4 +1,6 @@
-"""What a Cal.com 400/422 means for altslot's caller: the slot is gone (409), or which field was refused (422).
+"""What a Cal.com 400/422 means for altslot's caller: the booking's state (409), or which field was refused (422).
+
+That the slot itself is gone is told by the error's type (``SlotUnavailable``, 409 with alternatives).
 
 Cal.com's validation pipes name the property (``"attendee property is wrong,Invalid phone number …"``);
 other refusals are plain sentences. The caller hears altslot's own field names, never a 503.
@@ -10,12 +12,6 @@ import re
 from collections.abc import Mapping
 
 from altslot.calcom.wire import refused_properties
-
-# Cal.com's texts for "this start cannot be booked" (API.md §2.1, a hold someone else placed first).
-SLOT_GONE = re.compile(
-    r"not available|can't be booked|already has booking|no_available_users|reserved this booking time slot",
-    re.IGNORECASE,
-)
 
 # Cal.com's texts for a booking whose state forbids the change (already cancelled, rescheduled away): 409.
 _STATE = re.compile(r"already been cancelled|cancelled already|been cancelled|been rescheduled|has status", re.I)
@@ -32,11 +28,6 @@ RESCHEDULE_FIELDS: Mapping[str, str] = {"start": "start", "reschedulingReason": 
 # First match wins: "contact method (email or phone number)" names both, so it comes first.
 _ATTENDEE_PARTS = (("contact method", "attendee.email"), ("phone", "attendee.phone"), ("email", "attendee.email"),
                    ("timezone", "attendee.time_zone"), ("language", "attendee.language"))  # fmt: skip
-
-
-def slot_gone(message: str) -> bool:
-    """Whether Cal.com refused because the start is no longer bookable."""
-    return SLOT_GONE.search(message) is not None
 
 
 def state_conflict(message: str) -> bool:

@@ -6,7 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from altslot.attendee import calcom_attendee, e164
-from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field, slot_gone
+from altslot.calcom.errors import SlotUnavailable, bad_request
+from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field
 from altslot.schemas import AttendeeIn
 from altslot.service import InvalidField
 
@@ -68,8 +69,12 @@ def test_refusals_name_altslot_fields(message: str, names: dict[str, str], field
 
 def test_slot_gone_texts() -> None:
     """Taken slots and a hold placed first by someone else are "slot gone" (409), validation texts are not."""
-    assert slot_gone("User either already has booking at this time or is not available")
-    assert slot_gone(
+
+    def gone(message: str) -> bool:
+        return isinstance(bad_request(message, 400), SlotUnavailable)
+
+    assert gone("User either already has booking at this time or is not available")
+    assert gone(
         "Someone else reserved this booking time slot before you. This time slot will be freed up in 9 seconds."
     )
-    assert not slot_gone("attendee property is wrong,Invalid email format ")
+    assert not gone("attendee property is wrong,Invalid email format ")

@@ -17,6 +17,7 @@ LABEL_VALUES = re.compile(r"label_values\(\s*([A-Za-z_:][A-Za-z0-9_:]*)")
 
 
 def queries(dashboard: dict[str, Any]) -> list[str]:
+    """Every PromQL expression: panel targets and template-variable queries."""
     found = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
     found += [v["definition"] for v in dashboard["templating"]["list"] if v["type"] == "query"]
     return found
@@ -44,3 +45,52 @@ def test_dashboard_refers_only_to_exposed_metrics() -> None:
         assert names, f"no metric found in {query!r}"
         named |= names
     assert named - exposed == set()
+
+
+def load() -> dict[str, Any]:
+    """The dashboard JSON."""
+    found: dict[str, Any] = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return found
+
+
+def test_every_query_filters_by_job() -> None:
+    """``$job`` narrows every metric selector of every panel, not just one."""
+    for panel in load()["panels"]:
+        for target in panel["targets"]:
+            selectors = re.findall(r"[A-Za-z_:][A-Za-z0-9_:]*\{([^}]*)\}", target["expr"])
+            assert selectors, target["expr"]
+            assert all('job=~"$job"' in s for s in selectors), f"{panel['title']}: {target['expr']}"
+
+
+def test_the_import_input_is_used_and_variables_have_a_current_value() -> None:
+    """``${DS_PROMETHEUS}`` (the import form's answer) picks the data source; every ``current`` has text and value."""
+    dashboard = load()
+    assert [i["name"] for i in dashboard["__inputs"]] == ["DS_PROMETHEUS"]
+    variables = dashboard["templating"]["list"]
+    assert variables[0]["current"]["value"] == "${DS_PROMETHEUS}"
+    assert all({"text", "value"} <= set(v["current"]) for v in variables)
+
+
+def test_panels_do_not_mix_units_or_mappings_across_targets() -> None:
+    """Value mappings and second units sit in per-target overrides; ids are unique; nothing overlaps."""
+    panels = load()["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    cells = [(x, y) for p in panels for x, y in _cells(p["gridPos"])]
+    assert len(cells) == len(set(cells)), "panels overlap"
+    for panel in panels:
+        assert "mappings" not in panel["fieldConfig"]["defaults"] or len(panel["targets"]) == 1, panel["title"]
+    waits = next(p for p in panels if p["title"] == "Rate-limiter waits")
+    override = waits["fieldConfig"]["overrides"][0]
+    assert override["matcher"] == {"id": "byFrameRefID", "options": "B"}
+    assert {"id": "unit", "value": "s"} in override["properties"]
+
+
+def test_dashboard_shows_answers_and_bookings() -> None:
+    """Panels for altslot's own answers, bookings, holds and webhooks."""
+    exprs = " ".join(t["expr"] for p in load()["panels"] for t in p["targets"])
+    for family in ("http_requests_total", "bookings_total", "holds_total", "webhook_deliveries_total"):
+        assert family in exprs
+
+
+def _cells(pos: dict[str, int]) -> list[tuple[int, int]]:
+    return [(x, y) for x in range(pos["x"], pos["x"] + pos["w"]) for y in range(pos["y"], pos["y"] + pos["h"])]

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from altslot.events import RateLimitWait, UpstreamCall
-from altslot.observability.metrics import Metrics
+from altslot.events import (
+    BookingDone,
+    BreakerTransition,
+    CacheLookup,
+    Event,
+    RateLimitWait,
+    RequestServed,
+    SearchDone,
+    UpstreamCall,
+    WebhookDelivery,
+)
+from altslot.observability import labels
+from altslot.observability.metrics import Metrics, endpoint_template
 from altslot.resilience import ResilienceSettings
 from tests.e2e.world import NOW, running, salon_data
 from tests.observability.promtext import value
@@ -94,12 +107,12 @@ def test_stale_and_degraded_answers_are_counted() -> None:
 
 
 def test_labels_stay_bounded() -> None:
-    """Unknown tenants become ``other``; ids in Cal.com paths become ``{id}``; limiter waits land."""
+    """Unknown tenants become ``other``; ids in Cal.com paths become ``{uid}``; limiter waits land."""
     metrics = Metrics(["salon"])
     metrics.observe(UpstreamCall("intruder", "POST /v2/bookings/b9x7/cancel", 200, 0.2))
     metrics.observe(RateLimitWait("salon", 0.3))
     text = metrics.render().decode()
-    labels = {"tenant": "other", "endpoint": "POST /v2/bookings/{id}/cancel"}
+    labels = {"tenant": "other", "endpoint": "POST /v2/bookings/{uid}/cancel"}
     assert value(text, "calcom_api_calls_total", **labels) == 1
     assert value(text, "ratelimit_wait_seconds_count", tenant="salon") == 1
     assert "intruder" not in text
@@ -111,3 +124,78 @@ def test_metrics_can_be_switched_off() -> None:
 
     with running(salon_data(), observability=ObservabilitySettings(metrics=False, search_log_url="")) as world:
         assert world.http.get(f"{world.api.url}/metrics").status_code == 404
+
+
+def _series(text: str) -> set[tuple[str, frozenset[tuple[str, str]]]]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {
+        (s.name, frozenset(s.labels.items()))
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if not s.name.endswith("_created")
+    }
+
+
+def _every_event() -> list[Event]:
+    events: list[Event] = []
+    for endpoint in labels.CALCOM_ENDPOINTS:
+        events.append(UpstreamCall("salon", endpoint, 200, 0.1))
+        for status in (400, 401, 403, 404, 418, 422, 429, 500, 502, 503, 504, 599, None):
+            for error in (*labels.CALCOM_ERRORS, *labels.NOT_FAILURES):
+                events.append(UpstreamCall("salon", endpoint, status, 0.1, error))
+    for state in ("open", "half_open", "closed"):
+        events.append(BreakerTransition("salon", state))  # type: ignore[arg-type]
+    for result in labels.CACHE_RESULTS:
+        events.append(CacheLookup("salon", result, 3))  # type: ignore[arg-type]
+    for status, available, found, degraded in [
+        (200, True, 0, None), (200, False, 2, "stale"), (200, False, 0, "partial"), (503, False, 0, "unavailable"),
+    ]:  # fmt: skip
+        events.append(SearchDone("salon", "r", 1, 1, 0, 1, 1, 2.0, found, None, False, False, degraded, available,
+                                 None, status))  # fmt: skip
+    events.append(RateLimitWait("salon", 0.2))
+    for operation, outcomes in labels.BOOKING_OUTCOMES.items():
+        events += [BookingDone("salon", operation, o) for o in outcomes]  # type: ignore[arg-type]
+    events += [WebhookDelivery("salon", o) for o in labels.WEBHOOK_OUTCOMES]
+    events.append(WebhookDelivery("intruder", "unknown_tenant"))
+    events += [RequestServed("POST /api/appointments", s, t, 0.01) for s in (201, 409) for t in ("salon", None)]
+    events += [RequestServed("GET /nowhere", 404, None, 0.01)]
+    return events
+
+
+def test_every_series_exists_at_zero_before_its_first_event() -> None:
+    """One event of every kind, label and outcome: no series appears that was not there from start-up."""
+    metrics = Metrics(["salon"])
+    metrics.expect_routes({"POST /api/appointments": ([201, 409], True)})
+    metrics.search_log_rows("written", 0)
+    before = _series(metrics.render().decode())
+    for event in _every_event():
+        metrics.observe(event)
+    for kind in ("written", *labels.SEARCH_LOG_DROPS):
+        metrics.search_log_rows(kind, 2)
+    after = _series(metrics.render().decode())
+    assert {s for s in after - before if not s[0].startswith(("process_", "python_"))} == set()
+    assert value(metrics.render().decode(), "circuit_breaker_transitions_total", state="open") == 1
+
+
+def test_every_cal_com_endpoint_in_the_source_is_listed() -> None:
+    """Each ``"METHOD /v2/…"`` the code names is in ``CALCOM_ENDPOINTS``, so its series are pre-created."""
+    source = Path(__file__).parents[2] / "src" / "altslot"
+    named = set()
+    for path in source.rglob("*.py"):
+        parts = path.relative_to(source).parts
+        if "sim" in parts or "bench" in parts or path.name == "bench.py":
+            continue  # the simulator's own routes, and benchmarks reading its counters
+        named |= set(re.findall(r'"((?:GET|POST|PUT|PATCH|DELETE) /v2/[^"\s:]*)"', path.read_text(encoding="utf-8")))
+    named = {endpoint_template(n) for n in named}
+    assert {"GET /v2/slots", "POST /v2/bookings"} <= named
+    assert named - set(labels.CALCOM_ENDPOINTS) == set()
+
+
+def test_error_labels_cover_the_cal_com_error_tree() -> None:
+    """Every leaf of ``calcom.errors`` is a listed error label or a listed non-failure."""
+    from altslot.calcom import errors
+
+    kinds = {c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.CalcomError)}
+    raised = {c.__name__ for c in kinds - {errors.CalcomError, errors.RetryableError, errors.FatalError}}
+    assert raised == set(labels.CALCOM_ERRORS) | labels.NOT_FAILURES

@@ -16,6 +16,7 @@ from altslot.api.booking_routes import router as booking_router
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.limits import BodyLimit
 from altslot.booking import BookingConflict, IdempotencyConflict, UnknownBooking
+from altslot.observability.http import observe_requests
 from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
 from altslot.runtime import Runtime
@@ -150,4 +151,4 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         return {"status": "ok"}
 
     app.include_router(observability_routes(runtime))
-    return RequestId(BodyLimit(app))
+    return RequestId(observe_requests(app.routes, BodyLimit(app), runtime))

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 
 from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
 from altslot.booking import Created, SlotTaken, UnknownBooking
+from altslot.events import WebhookDelivery
+from altslot.observability.outcomes import booking_reported, webhook_reported
 from altslot.schemas import (
     BookingOut,
     BookingRequest,
@@ -52,7 +54,10 @@ async def book(
     idempotency_key: Annotated[str, Header(min_length=1, max_length=200)],
 ) -> JSONResponse | BookingOut:
     """Book once per ``Idempotency-Key``; 409 with fresh alternatives when the slot is gone."""
-    outcome = await runtime_of(request).booker.book(caller, body, idempotency_key)
+    runtime = runtime_of(request)
+    outcome = await booking_reported(
+        runtime.events, caller.id, "create", runtime.booker.book(caller, body, idempotency_key)
+    )
     return _answer(outcome, 201)
 
 
@@ -66,7 +71,9 @@ async def cancel(
     body: CancelRequest | None = None,
 ) -> JSONResponse | BookingOut:
     """Cancel at Cal.com; the freed day is refreshed in the background."""
-    outcome = await runtime_of(request).booker.cancel(caller, uid, body.reason if body else None)
+    runtime = runtime_of(request)
+    cancelling = runtime.booker.cancel(caller, uid, body.reason if body else None)
+    outcome = await booking_reported(runtime.events, caller.id, "cancel", cancelling)
     return _answer(outcome, 200)
 
 
@@ -81,11 +88,18 @@ async def reschedule(
     uid: str, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
 ) -> JSONResponse | BookingOut:
     """Cal.com makes a new booking (new uid); 409 with fresh alternatives when the slot is gone."""
-    outcome = await runtime_of(request).booker.reschedule(caller, uid, body)
+    runtime = runtime_of(request)
+    outcome = await booking_reported(
+        runtime.events, caller.id, "reschedule", runtime.booker.reschedule(caller, uid, body)
+    )
     return _answer(outcome, 201)
 
 
-@router.post("/webhooks/calcom/{tenant}", summary="Cal.com webhook subscriber (signed)")
+@router.post(
+    "/webhooks/calcom/{tenant}",
+    responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}},
+    summary="Cal.com webhook subscriber (signed)",
+)
 async def webhook(
     tenant: str,
     request: Request,
@@ -95,7 +109,9 @@ async def webhook(
     runtime = runtime_of(request)
     found = runtime.tenants.get(tenant)
     if found is None:
+        runtime.events.emit(WebhookDelivery(tenant, "unknown_tenant"))
         raise UnknownBooking(f"no tenant {tenant!r}")
     handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv, runtime.durations)
-    result = await handler.handle(found, await request.body(), x_cal_signature_256)
+    delivery = handler.handle(found, await request.body(), x_cal_signature_256)
+    result = await webhook_reported(runtime.events, found.id, delivery)
     return {"status": result.status, "days": result.days}

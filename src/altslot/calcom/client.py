@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 
 from altslot.calcom.errors import (
-    BadRequest,
     CalcomError,
     MalformedResponse,
     NotFound,
@@ -23,6 +22,7 @@ from altslot.calcom.errors import (
     Timeout,
     TransportError,
     Unauthorized,
+    bad_request,
 )
 from altslot.calcom.wire import Booking, DaySlots, RateLimitInfo, booking_of, instant, rate_limit_info, utc_iso
 
@@ -58,7 +58,7 @@ def _raise_for(response: httpx.Response) -> None:
         raise Unauthorized(message, status=status)
     if status == 404:
         raise NotFound(message, status=status)
-    raise BadRequest(message, status=status)
+    raise bad_request(message, status)
 
 
 class CalcomClient:

@@ -7,7 +7,8 @@
     │   ├── ServerError         5xx
     │   └── RateLimited         429; carries the reset seconds Cal.com reported
     └── FatalError              the same call will fail again
-        ├── BadRequest          400 / 422: Cal.com refused the input (e.g. the slot is taken)
+        ├── BadRequest          400 / 422: Cal.com refused the input
+        │   └── SlotUnavailable the start cannot be booked or held (taken meanwhile): an answer, not a fault
         ├── Unauthorized        401 / 403: the tenant's API key is wrong or lacks rights
         ├── NotFound            404
         └── MalformedResponse   a body that is not the documented envelope
@@ -16,6 +17,14 @@ Retry, the circuit breaker and the HTTP mapping classify by these types, never b
 """
 
 from __future__ import annotations
+
+import re
+
+# Cal.com's texts for "this start cannot be booked" (API.md §2.1, and a hold someone else placed first).
+_SLOT_GONE = re.compile(
+    r"not available|can't be booked|already has booking|no_available_users|reserved this booking time slot",
+    re.IGNORECASE,
+)
 
 
 class CalcomError(Exception):
@@ -57,6 +66,15 @@ class FatalError(CalcomError):
 
 class BadRequest(FatalError):
     """Cal.com refused the request's content (400/422); ``message`` is Cal.com's own text."""
+
+
+class SlotUnavailable(BadRequest):
+    """Cal.com refused the start itself (taken or reserved meanwhile); the caller gets alternatives."""
+
+
+def bad_request(message: str, status: int) -> BadRequest:
+    """The error for a 400/422: ``SlotUnavailable`` when Cal.com's text says the start is gone."""
+    return SlotUnavailable(message, status=status) if _SLOT_GONE.search(message) else BadRequest(message, status=status)
 
 
 class Unauthorized(FatalError):

@@ -1,51 +1,44 @@
 """Prometheus metrics, fed by ``altslot.events``, on a registry of their own.
 
 Each ``Metrics`` owns a ``CollectorRegistry`` (never the global default), so several apps in one process,
-as in tests and benchmarks, do not collide. Label sets are bounded: ``tenant`` is one of the configured
-tenant ids (anything else counts as ``other``), ``endpoint`` a fixed route template.
+as in tests and benchmarks, do not collide. Label sets are bounded (``labels``): ``tenant`` is one of the
+configured tenant ids (anything else counts as ``other``), endpoints and routes are templates, and every
+series exists at zero from start-up, so ``increase()`` counts the first event too. Under
+``altslot serve`` the values live in ``$PROMETHEUS_MULTIPROC_DIR`` and a scrape sums all workers.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
-from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
-from prometheus_client.registry import Collector
 
 from altslot.events import (
+    BookingDone,
     BreakerTransition,
     CacheLookup,
     Event,
     RateLimitWait,
+    RequestServed,
     SearchDone,
     UpstreamCall,
+    WebhookDelivery,
 )
+from altslot.observability import labels as L
+from altslot.observability.workers import check_multiprocess, retire, scrape_registry
 
-OTHER = "other"
 # Warm searches answer in well under a millisecond, cold ones wait for Cal.com for seconds.
 SEARCH_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UPSTREAM_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0)
 WAIT_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
-# A path segment with a digit is an id (booking uid, event type), except the API version ("v2").
-_ID_SEGMENT = re.compile(r"/(?!v\d+(?:/|\s|$))(?=[^/\s]*\d)[^/{}\s]+")
-
-
-def endpoint_template(endpoint: str) -> str:
-    """``"POST /v2/bookings/ab12/cancel"`` → ``"POST /v2/bookings/{id}/cancel"``: ids are no labels."""
-    return _ID_SEGMENT.sub("/{id}", endpoint)
+OTHER = L.OTHER
+BREAKER_STATES = L.BREAKER_STATES
+endpoint_template = L.endpoint_template
 
 
 def outcome(event: SearchDone) -> str:
@@ -57,38 +50,16 @@ def outcome(event: SearchDone) -> str:
     return "alternatives" if event.alternatives_found else "none"
 
 
-class SearchLogCounters(Protocol):
-    """What a search-log writer reports: rows written, and rows dropped by reason."""
-
-    written: int
-    dropped: dict[str, int]
-
-
-class _SearchLogCollector(Collector):
-    """Reads the writer's counters at scrape time, so the write path costs nothing extra."""
-
-    def __init__(self, source: SearchLogCounters) -> None:
-        self._source = source
-
-    def collect(self) -> Iterable[Metric]:
-        written = CounterMetricFamily("search_log_rows_written", "Search log rows written to the database")
-        written.add_metric([], self._source.written)
-        dropped = CounterMetricFamily(
-            "search_log_rows_dropped",
-            "Search log rows dropped (queue full or database error)",
-            labels=["reason"],
-        )
-        for reason, count in sorted(self._source.dropped.items()):
-            dropped.add_metric([reason], count)
-        return [written, dropped]
-
-
 class Metrics:
     """The metric families of DESIGN §10 plus outcome counters; ``observe`` is an ``Events`` observer."""
 
-    def __init__(self, tenants: Iterable[str]) -> None:
+    def __init__(self, tenants: Iterable[str], *, multiprocess_dir: str | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self._tenants = frozenset(tenants)
+        self._multiprocess = Path(multiprocess_dir) if multiprocess_dir else None
+        if self._multiprocess is not None:
+            check_multiprocess(self._multiprocess)
+        self._routes: dict[str, bool] = {}
         r = self.registry
         self.calls = Counter("calcom_api_calls", "Cal.com HTTP attempts", ["tenant", "endpoint", "status"], registry=r)
         self.errors = Counter(
@@ -110,10 +81,15 @@ class Metrics:
             buckets=SEARCH_BUCKETS, registry=r,
         )  # fmt: skip
         self.stale = Counter("alternative_searches_stale", "Answers built on stale cached days", ["tenant"], registry=r)
-        self.degraded = Counter("alternative_searches_degraded", "Degraded answers", ["tenant", "degraded"], registry=r)
+        self.degraded = Counter(
+            "alternative_searches_degraded", "Degraded answers: stale, partial or unavailable (503)",
+            ["tenant", "degraded"], registry=r,
+        )  # fmt: skip
+        # The worst state any live worker sees (each worker has its own circuit unless it lives in Redis).
         self.breaker = Gauge(
-            "circuit_breaker_state", "Circuit state: 0 closed, 1 half-open, 2 open", ["tenant"], registry=r
-        )
+            "circuit_breaker_state", "Circuit state: 0 closed, 1 half-open, 2 open", ["tenant"],
+            registry=r, multiprocess_mode="livemax",
+        )  # fmt: skip
         self.transitions = Counter(
             "circuit_breaker_transitions", "Circuit breaker state changes", ["tenant", "state"], registry=r
         )
@@ -121,31 +97,81 @@ class Metrics:
             "ratelimit_wait_seconds", "Time a call waited for the client-side rate limiter", ["tenant"],
             buckets=WAIT_BUCKETS, registry=r,
         )  # fmt: skip
-        ProcessCollector(registry=r)
-        PlatformCollector(registry=r)
-        GCCollector(registry=r)
-        for tenant in self._tenants:
+        self.requests = Counter(
+            "http_requests", "Answers of altslot's HTTP API", ["route", "status", "tenant"], registry=r
+        )
+        self.request_seconds = Histogram(
+            "http_request_duration_seconds", "Time to answer an HTTP request", ["route"],
+            buckets=SEARCH_BUCKETS, registry=r,
+        )  # fmt: skip
+        self.bookings = Counter(
+            "bookings", "Booking requests by operation and outcome", ["tenant", "operation", "outcome"], registry=r
+        )
+        self.holds = Counter("holds", "Slot holds placed, refused and released", ["tenant", "outcome"], registry=r)
+        self.webhooks = Counter("webhook_deliveries", "Cal.com webhook deliveries", ["tenant", "outcome"], registry=r)
+        self.log_written = Counter("search_log_rows_written", "Search log rows written to the database", registry=r)
+        self.log_dropped = Counter(
+            "search_log_rows_dropped", "Search log rows dropped (queue full or database error)", ["reason"], registry=r
+        )
+        if self._multiprocess is None:  # under serve, ``WorkerProcesses`` reports the whole group
+            ProcessCollector(registry=r)
+            PlatformCollector(registry=r)
+            GCCollector(registry=r)
+        for tenant in sorted(self._tenants):
             self._zero(tenant)
+        for reason in L.SEARCH_LOG_DROPS:
+            self.log_dropped.labels(reason)
 
     def _zero(self, tenant: str) -> None:
-        # Series that exist from the start let dashboards show 0 instead of "no data".
-        for result in ("hit", "stale", "miss"):
+        for result in L.CACHE_RESULTS:
             self.cache.labels(tenant, result)
-        for name in ("available", "alternatives", "none", "unavailable"):
+        for name in L.SEARCH_OUTCOMES:
             self.searches.labels(tenant, name)
+        for degraded in L.DEGRADED:
+            self.degraded.labels(tenant, degraded)
         self.search_seconds.labels(tenant)
         self.stale.labels(tenant)
         self.rate_limited.labels(tenant)
         self.breaker.labels(tenant).set(0)
+        for state in L.BREAKER_STATES:
+            self.transitions.labels(tenant, state)
         self.waits.labels(tenant)
+        for endpoint in L.CALCOM_ENDPOINTS:
+            self.call_seconds.labels(endpoint)
+            for status in L.CALCOM_STATUSES:
+                self.calls.labels(tenant, endpoint, status)
+            for error in L.CALCOM_ERRORS:
+                self.errors.labels(tenant, endpoint, error)
+        for operation, outcomes in L.BOOKING_OUTCOMES.items():
+            for name in outcomes:
+                self.bookings.labels(tenant, operation, name)
+        for name in L.HOLD_OUTCOMES:
+            self.holds.labels(tenant, name)
+        for name in L.WEBHOOK_OUTCOMES:
+            self.webhooks.labels(tenant, name)
+        self.webhooks.labels(OTHER, "unknown_tenant")
 
-    def tenant(self, name: str) -> str:
+    def expect_routes(self, routes: Mapping[str, tuple[Sequence[int], bool]]) -> None:
+        """Create each route's request series at zero: ``route`` → (its statuses, whether it has tenants)."""
+        for route, (statuses, tenanted) in routes.items():
+            self._routes[route] = tenanted
+            self.request_seconds.labels(route)
+            for status in statuses:
+                for tenant in (*sorted(self._tenants), OTHER) if tenanted else (OTHER,):
+                    self.requests.labels(route, str(status), tenant)
+        self.requests.labels(OTHER, "404", OTHER)
+        self.request_seconds.labels(OTHER)
+
+    def tenant(self, name: str | None) -> str:
         """The label for a tenant id: itself when configured, else ``other``."""
         return name if name in self._tenants else OTHER
 
-    def watch_search_log(self, source: SearchLogCounters) -> None:
-        """Expose a search-log writer's counters."""
-        self.registry.register(_SearchLogCollector(source))
+    def search_log_rows(self, kind: str, rows: int) -> None:
+        """Count search-log rows: ``written``, or dropped for ``queue_full`` / ``db_error``."""
+        if kind == "written":
+            self.log_written.inc(rows)
+        else:
+            self.log_dropped.labels(kind).inc(rows)
 
     def observe(self, event: Event) -> None:
         """Update the metrics an event moves."""
@@ -153,13 +179,23 @@ class Metrics:
             case SearchDone():
                 self._search(event)
             case CacheLookup():
-                self._cache(event)
+                self.cache.labels(self.tenant(event.tenant), event.result).inc(event.days)
             case UpstreamCall():
                 self._upstream(event)
             case BreakerTransition():
-                self._transition(event)
+                tenant = self.tenant(event.tenant)
+                self.breaker.labels(tenant).set(BREAKER_STATES[event.state])
+                self.transitions.labels(tenant, event.state).inc()
             case RateLimitWait():
-                self._wait(event)
+                self.waits.labels(self.tenant(event.tenant)).observe(event.seconds)
+            case RequestServed():
+                route = event.route if event.route in self._routes else OTHER
+                self.requests.labels(route, str(event.status), self.tenant(event.tenant)).inc()
+                self.request_seconds.labels(route).observe(event.seconds)
+            case BookingDone():
+                self.bookings.labels(self.tenant(event.tenant), event.operation, event.outcome).inc()
+            case WebhookDelivery():
+                self.webhooks.labels(self.tenant(event.tenant), event.outcome).inc()
 
     def _search(self, event: SearchDone) -> None:
         tenant = self.tenant(event.tenant)
@@ -170,31 +206,29 @@ class Metrics:
         if event.degraded:
             self.degraded.labels(tenant, event.degraded).inc()
 
-    def _cache(self, event: CacheLookup) -> None:
-        self.cache.labels(self.tenant(event.tenant), event.result).inc(event.days)
-
     def _upstream(self, event: UpstreamCall) -> None:
         tenant = self.tenant(event.tenant)
         endpoint = endpoint_template(event.endpoint)
-        status = str(event.status) if event.status is not None else "none"
-        self.calls.labels(tenant, endpoint, status).inc()
+        self.calls.labels(tenant, endpoint, L.calcom_status(event.status)).inc()
         self.call_seconds.labels(endpoint).observe(event.duration_seconds)
-        if event.error is not None:
+        if event.error is not None and event.error not in L.NOT_FAILURES:
             self.errors.labels(tenant, endpoint, event.error).inc()
         if event.status == 429:
             self.rate_limited.labels(tenant).inc()
-
-    def _transition(self, event: BreakerTransition) -> None:
-        tenant = self.tenant(event.tenant)
-        self.breaker.labels(tenant).set(BREAKER_STATES[event.state])
-        self.transitions.labels(tenant, event.state).inc()
-
-    def _wait(self, event: RateLimitWait) -> None:
-        self.waits.labels(self.tenant(event.tenant)).observe(event.seconds)
+        held = L.hold_outcome(endpoint, event.error)
+        if held is not None:
+            self.holds.labels(tenant, held).inc()
 
     def render(self) -> bytes:
-        """The registry in Prometheus text format."""
+        """The metrics in Prometheus text format (under serve: summed over every worker)."""
+        if self._multiprocess is not None:
+            return generate_latest(scrape_registry(self._multiprocess))
         return generate_latest(self.registry)
+
+    def close(self) -> None:
+        """Leave the process group's live gauges (call when the worker stops)."""
+        if self._multiprocess is not None:
+            retire(self._multiprocess)
 
 
 def metric_names(text: str) -> Iterator[str]:

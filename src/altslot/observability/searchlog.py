@@ -161,6 +161,8 @@ class SearchLogWriter:
         self.store = store
         self.written = 0
         self.dropped: dict[str, int] = {"queue_full": 0, "db_error": 0}
+        # Where counts go as they happen (metrics); ``written``/``dropped`` keep the totals.
+        self.report: Callable[[str, int], None] = lambda kind, rows: None
         self._queue: deque[dict[str, Any]] = deque()
         self._max_queue = max_queue
         self._batch = batch_rows
@@ -183,7 +185,7 @@ class SearchLogWriter:
         if not isinstance(event, SearchDone):
             return
         if len(self._queue) >= self._max_queue:
-            self.dropped["queue_full"] += 1
+            self._count("queue_full", 1)
             return
         self._queue.append(row_of(event, self._clock()))
 
@@ -223,11 +225,11 @@ class SearchLogWriter:
                     await asyncio.to_thread(self.store.write, batch)
                 except Exception as exc:
                     # Retrying would pile up rows behind a dead database; the log is best effort.
-                    self.dropped["db_error"] += len(batch)
+                    self._count("db_error", len(batch))
                     self._trouble(exc)
                     continue
                 written += len(batch)
-                self.written += len(batch)
+                self._count("written", len(batch))
                 self._recovered()
         return written
 
@@ -249,6 +251,13 @@ class SearchLogWriter:
         except Exception as exc:
             return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
         return None
+
+    def _count(self, kind: str, rows: int) -> None:
+        if kind == "written":
+            self.written += rows
+        else:
+            self.dropped[kind] += rows
+        self.report(kind, rows)
 
     def _trouble(self, exc: Exception) -> None:
         if not self._failing:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,8 @@ class Observability:
         """Stop background work and write what is queued."""
         if self.search_log is not None:
             await self.search_log.stop()
+        if self.metrics is not None:
+            self.metrics.close()
 
     async def aclose(self) -> None:
         """Stop, flush and close the database engine."""
@@ -49,22 +52,33 @@ class Observability:
         return {} if problem is None else {"search_log": problem}
 
 
-def install_observers(settings: ObservabilitySettings, events: Events, tenants: Iterable[str]) -> Observability:
-    """Build the observers ``settings`` ask for and subscribe them to ``events``."""
+def install_observers(
+    settings: ObservabilitySettings,
+    events: Events,
+    tenants: Iterable[str],
+    environ: Mapping[str, str] | None = None,
+) -> Observability:
+    """Build the observers ``settings`` ask for and subscribe them to ``events``.
+
+    ``environ`` (default ``os.environ``) says, as for prometheus-client itself, whether this process is one
+    of ``altslot serve``'s workers (``PROMETHEUS_MULTIPROC_DIR``).
+    """
     lines = SearchLines()
     events.subscribe(lines.observe)
     found = Observability(lines)
     if settings.metrics:
         from altslot.observability.metrics import Metrics
+        from altslot.observability.multiproc import ENV
 
-        found.metrics = Metrics(tenants)
+        multiprocess_dir = (os.environ if environ is None else environ).get(ENV)
+        found.metrics = Metrics(tenants, multiprocess_dir=multiprocess_dir)
         events.subscribe(found.metrics.observe)
     if settings.search_log_url:
         found.search_log = _writer(settings)
         if found.search_log is not None:
             events.subscribe(found.search_log.observe)
             if found.metrics is not None:
-                found.metrics.watch_search_log(found.search_log)
+                found.search_log.report = found.metrics.search_log_rows
     return found
 
 

@@ -1,0 +1,122 @@
+"""Request metrics: one ``RequestServed`` event per answer of altslot's own HTTP API.
+
+The route label is the matched route's template (``POST /api/appointments/{uid}/cancel``), never the raw
+path; a request that matches no route counts as ``other``. The tenant is the one the bearer token (or,
+for webhooks, the path) names; ``Metrics`` folds anything unconfigured into ``other``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import fastapi.routing
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from altslot.events import Events, RequestServed
+from altslot.observability.labels import OTHER
+
+if TYPE_CHECKING:
+    from altslot.runtime import Runtime
+    from altslot.tenants import TenantRegistry
+
+# Routes of the product API: they name a tenant and can refuse a caller, a body or a size.
+_TENANT_PREFIXES = ("/api/", "/webhooks/")
+_PRODUCT_STATUSES = (401, 404, 422)  # 422 also for an oversized body (``BodyLimit``)
+RouteTable = Mapping[str, tuple[Sequence[int], bool]]
+
+
+def flat_routes(routes: Sequence[Any]) -> list[Any]:
+    """Every route of an app, included routers' too (FastAPI >= 0.16x keeps those nested)."""
+    flatten = getattr(fastapi.routing, "iter_route_contexts", None)
+    return [r for r in (flatten(routes) if flatten else routes) if getattr(r, "methods", None)]
+
+
+def route_table(routes: Sequence[Any]) -> dict[str, tuple[Sequence[int], bool]]:
+    """``"METHOD /template"`` → (the statuses it documents or can answer, whether it has a tenant)."""
+    table: dict[str, tuple[Sequence[int], bool]] = {}
+    for route in flat_routes(routes):
+        tenanted = route.path.startswith(_TENANT_PREFIXES)
+        statuses = {getattr(route, "status_code", None) or 200, 503}
+        statuses |= {int(code) for code in getattr(route, "responses", {}) if str(code).isdigit()}
+        if tenanted:
+            statuses |= set(_PRODUCT_STATUSES)
+        for method in sorted(route.methods - {"HEAD"}):
+            table[f"{method} {route.path}"] = (sorted(statuses), tenanted)
+    return table
+
+
+def bearer_tenant(tenants: TenantRegistry) -> Callable[[Scope], str | None]:
+    """The tenant id a request names: the ``{tenant}`` path parameter, else its bearer token's tenant."""
+
+    def tenant_of(scope: Scope) -> str | None:
+        named = (scope.get("path_params") or {}).get("tenant")
+        if isinstance(named, str):
+            return named
+        for key, value in scope.get("headers") or ():
+            if key == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                found = tenants.by_token(token.strip()) if scheme.lower() == "bearer" else None
+                return None if found is None else found.id
+        return None
+
+    return tenant_of
+
+
+class RequestMetrics:
+    """ASGI middleware that reports every HTTP answer (status, route template, tenant, duration)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        events: Events,
+        tenant_of: Callable[[Scope], str | None],
+        routes: Sequence[Any],
+        table: RouteTable,
+    ) -> None:
+        self._app = app
+        self._events = events
+        self._tenant_of = tenant_of
+        self._routes = flat_routes(routes)
+        self._table = table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the server answers when the app fails before it starts a response
+
+        async def recording(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, recording)
+        finally:
+            self._events.emit(
+                RequestServed(self._route(scope), status, self._tenant_of(scope), time.perf_counter() - started)
+            )
+
+    def _route(self, scope: Scope) -> str:
+        # The router writes the matched route into the scope it was handed (this very dict); a request
+        # refused before routing (an oversized body) is matched here.
+        route = scope.get("route")
+        if route is None:
+            route = next((r for r in self._routes if r.matches(scope)[0] is Match.FULL), None)
+        name = f"{scope['method']} {getattr(route, 'path', None)}"
+        return name if name in self._table else OTHER
+
+
+def observe_requests(routes: Sequence[Any], app: ASGIApp, runtime: Runtime) -> ASGIApp:
+    """``app`` wrapped in ``RequestMetrics`` when metrics are on (its series created now, at zero)."""
+    metrics = runtime.observability.metrics if runtime.observability is not None else None
+    if metrics is None:
+        return app
+    table = route_table(routes)
+    metrics.expect_routes(table)
+    return RequestMetrics(app, runtime.events, bearer_tenant(runtime.tenants), routes, table)

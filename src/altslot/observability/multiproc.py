@@ -1,0 +1,34 @@
+"""prometheus-client's multiprocess mode, so one scrape of ``altslot serve --workers N`` sums every worker.
+
+Each worker writes its values to memory-mapped files in ``$PROMETHEUS_MULTIPROC_DIR``. prometheus-client
+decides this when it is first imported, so ``serve`` sets the variable before starting any worker, and
+this module must not import prometheus-client itself (``workers`` holds the scrape side). ``serve`` makes
+a fresh directory per run and removes it afterwards: files of an earlier run would be added to this
+run's counters.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from pathlib import Path
+
+ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def metrics_dir(environ: MutableMapping[str, str]) -> Iterator[Path]:
+    """A fresh directory for this run's metric files, exported as ``$PROMETHEUS_MULTIPROC_DIR``, then removed."""
+    path = Path(tempfile.mkdtemp(prefix="altslot-metrics-"))
+    previous = environ.get(ENV)
+    environ[ENV] = str(path)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        if previous is None:
+            environ.pop(ENV, None)
+        else:
+            environ[ENV] = previous

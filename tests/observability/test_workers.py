@@ -1,0 +1,63 @@
+"""Multiprocess metrics: the per-run directory of ``serve``, and one worker reading the files it writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from altslot.observability.metrics import Metrics
+from altslot.observability.multiproc import ENV, metrics_dir
+from altslot.serving import start_in_thread
+from altslot.sim import create_app as create_sim
+from altslot.sim.datafile import parse_data
+from tests.conftest import altslot_process, free_port
+from tests.e2e.test_instances import next_tuesday
+from tests.e2e.world import EVENT, TOKEN, salon_data
+from tests.observability.promtext import value
+
+
+def test_metrics_dir_is_fresh_exported_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new empty directory per run, named in the environment while it lasts, gone afterwards."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    environ = {ENV: "/somewhere/else"}
+    with metrics_dir(environ) as path:
+        assert path.is_dir() and not any(path.iterdir())
+        assert environ[ENV] == str(path)
+        (path / "counter_123.db").write_bytes(b"x")
+    assert not path.exists()
+    assert environ == {ENV: "/somewhere/else"}
+
+
+def test_a_metrics_dir_without_multiprocess_values_fails_at_once(tmp_path: Path) -> None:
+    """prometheus-client imported before the variable was set would scrape nothing: refuse to start."""
+    with pytest.raises(RuntimeError, match="imported before"):
+        Metrics(["salon"], multiprocess_dir=str(tmp_path))
+
+
+def test_serve_with_one_worker_counts_through_its_metrics_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``altslot serve`` (one worker): searches are counted, process metrics are there, the dir is removed."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with start_in_thread(create_sim(parse_data(salon_data(now=None)))) as sim:
+        config = tmp_path / "altslot.toml"
+        config.write_text(
+            f'[calcom]\nbase_url = "{sim.url}"\n[observability]\nsearch_log_url = ""\n'
+            f'[tenants.salon]\ntokens = ["{TOKEN}"]\ncalcom_api_key = "cal_test_salon"\n'
+            f'time_zone = "Europe/Berlin"\nevent_types = [{EVENT}]\n'
+        )
+        port = free_port()
+        with altslot_process(["serve", "--config", str(config), "--port", str(port)], port, tmp_path / "log") as url:
+            body = {"event_type_id": EVENT, "desired_start": f"{next_tuesday()}T14:00"}
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            for _ in range(3):
+                assert httpx.post(f"{url}/api/appointments/alternatives", json=body, headers=headers).is_success
+            text = httpx.get(f"{url}/metrics").text
+            assert list(tmp_path.glob("altslot-metrics-*/*.db"))
+    assert value(text, "alternative_searches_total", tenant="salon") == 3
+    assert value(text, "http_requests_total", route="POST /api/appointments/alternatives", status="200") == 3
+    assert value(text, "altslot_worker_processes") == 1
+    assert value(text, "process_resident_memory_bytes") > 0
+    assert not list(tmp_path.glob("altslot-metrics-*")), "serve left its metrics directory behind"
