@@ -64,11 +64,16 @@ def salon_data(
 
 
 def tenant_settings(
-    token: str, api_key: str, base_url: str | None = None, webhook_secret: str | None = None
+    token: str,
+    api_key: str,
+    base_url: str | None = None,
+    webhook_secret: str | None = None,
+    booking_window_days: int | None = None,
 ) -> TenantSettings:
     """A salon tenant as altslot is configured for it."""
     return TenantSettings.model_validate(
         {
+            "booking_window_days": booking_window_days,
             "webhook_secret": webhook_secret,
             "tokens": [token],
             "calcom_api_key": api_key,
@@ -139,6 +144,7 @@ def running(
     sim_rate_limit: int = 120,
     tenant_keys: Sequence[str] = (),
     webhook_secret: str | None = None,
+    booking_window_days: int | None = None,
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
@@ -176,6 +182,7 @@ def running(
                 tenant_keys[i] if i < len(tenant_keys) else data["api_keys"][0],
                 sims[i].url,
                 webhook_secret if i == 0 else None,
+                booking_window_days,
             )
             for i, data in enumerate(datas)
         }
