@@ -20,7 +20,7 @@ from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from altslot.types import EventTypeId, TenantId
 from tests.conftest import PrivateRedis
-from tests.e2e.world import EVENT, NOW, Clock, salon_data, tenant_settings
+from tests.e2e.world import EVENT, NO_SEARCH_LOG, NOW, Clock, salon_data, tenant_settings
 
 FIRST, LAST = date(2025, 9, 30), date(2025, 10, 14)  # 15 days
 
@@ -47,6 +47,7 @@ async def runtime_for(
         calcom=CalcomSettings(base_url=sim.url, max_range_days=max_range_days),
         cache=cache,
         tenants={tenant: tenant_settings("tok", "cal_test_salon")},
+        observability=NO_SEARCH_LOG,
     )
     runtime = build_runtime(settings, clock=clock, env={})
     try:

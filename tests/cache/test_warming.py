@@ -15,7 +15,7 @@ from altslot.config import CacheSettings, CalcomSettings, Settings
 from altslot.runtime import build_runtime
 from altslot.warming import WARMER_LEASE, run_warmer, warm_once
 from tests.cache.test_availability import simulator, slot_calls
-from tests.e2e.world import Clock, tenant_settings
+from tests.e2e.world import NO_SEARCH_LOG, Clock, tenant_settings
 
 
 def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:
@@ -47,7 +47,9 @@ async def test_warm_once_refreshes_only_what_would_turn_stale(unique: str) -> No
     """A second pass within fresh_ttl fetches nothing; with a refresh margin it fetches again."""
     with simulator() as sim:
         settings = Settings(
-            calcom=CalcomSettings(base_url=sim.url), tenants={unique: tenant_settings("t", "cal_test_salon")}
+            calcom=CalcomSettings(base_url=sim.url),
+            tenants={unique: tenant_settings("t", "cal_test_salon")},
+            observability=NO_SEARCH_LOG,
         )
         runtime = build_runtime(settings, clock=Clock(), env={})
         try:
@@ -69,6 +71,7 @@ async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str)
             calcom=CalcomSettings(base_url=sim.url),
             cache=cache,
             tenants={unique: tenant_settings("t", "cal_test_salon")},
+            observability=NO_SEARCH_LOG,
         )
         runtimes = [build_runtime(settings, clock=Clock(), env={}) for _ in range(2)]
         redis = Redis.from_url(redis_url)

@@ -24,6 +24,8 @@ from tests.conftest import free_port
 NOW = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 EVENT = 1412903
 TOKEN = "salon-token"
+NO_SEARCH_LOG = ObservabilitySettings(search_log_url="")
+"""Tests that do not look at the search log keep it off: nothing is written anywhere."""
 
 
 def salon_data(
@@ -152,7 +154,7 @@ def running(
     ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
     The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
     """
-    sections.setdefault("observability", ObservabilitySettings(search_log_url=""))
+    sections.setdefault("observability", NO_SEARCH_LOG)
     cache = sections.get("cache")
     if cache is not None and cache.backend == "redis":
         # Tenant names repeat across tests; what an earlier test left in Redis must not leak in.
