@@ -72,7 +72,16 @@ class RateLimitWait:
     seconds: float
 
 
-Event = SearchDone | UpstreamCall | CacheLookup | BreakerTransition | RateLimitWait
+@dataclass(frozen=True, slots=True)
+class FetchDone:
+    """A fetch of a run of days finished (for a search, a background refresh or the warmer); ``error`` if it failed."""
+
+    tenant: str
+    days: int
+    error: str | None = None
+
+
+Event = SearchDone | UpstreamCall | CacheLookup | BreakerTransition | RateLimitWait | FetchDone
 Observer = Callable[[Event], None]
 
 

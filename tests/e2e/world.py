@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ import redis
 
 from altslot.api import create_app
 from altslot.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
+from altslot.events import Event, Events, FetchDone
 from altslot.observability import ObservabilitySettings
 from altslot.runtime import build_runtime
 from altslot.serving import RunningServer, start_in_thread
@@ -99,6 +102,41 @@ class Clock:
         return self.now
 
 
+class Jumps:
+    """A monotonic clock that runs with real time and that a test can jump ahead (a cool-down, a back-off)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once."""
+        self.offset += seconds
+
+
+class FetchWatch:
+    """Counts finished fetches (``FetchDone`` events), so a test waits for a background refresh, not a sleep."""
+
+    def __init__(self) -> None:
+        self.done: list[FetchDone] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, FetchDone):
+            with self._changed:
+                self.done.append(event)
+                self._changed.notify_all()
+
+    def wait_for(self, count: int) -> list[FetchDone]:
+        """Block until ``count`` fetches have finished in all; the bound only keeps a broken run from hanging."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.done) >= count, timeout=60):
+                raise AssertionError(f"only {len(self.done)} of {count} fetches finished")
+            return list(self.done)
+
+
 @dataclass
 class World:
     """Running simulators and one altslot in front of them."""
@@ -106,6 +144,7 @@ class World:
     sims: list[RunningServer]
     api: RunningServer
     apis: list[RunningServer]
+    fetches: FetchWatch = field(default_factory=FetchWatch)
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
     def search(self, token: str = TOKEN, instance: int = 0, **body: Any) -> httpx.Response:
@@ -120,6 +159,12 @@ class World:
     def fault(self, mode: str, sim: int = 0, **extra: Any) -> None:
         """Put a simulator into a fault mode."""
         self.http.post(f"{self.sims[sim].url}/_sim/faults", json={"mode": mode, **extra}).raise_for_status()
+
+    def release(self) -> None:
+        """Put every simulator back to normal; requests waiting out an injected latency answer at once."""
+        for sim in range(len(self.sims)):
+            with contextlib.suppress(httpx.HTTPError):
+                self.fault("ok", sim, latency_ms=0)
 
     def stats(self, sim: int = 0) -> dict[str, Any]:
         """The simulator's counters."""
@@ -140,6 +185,7 @@ class World:
 def running(
     *datas: dict[str, Any],
     clock: Callable[[], datetime] = lambda: NOW,
+    monotonic: Callable[[], float] = time.monotonic,
     horizon_days: int = 14,
     deadline_seconds: float = 5.0,
     instances: int = 1,
@@ -195,13 +241,18 @@ def running(
             **sections,
         )
         apis = []
+        fetches = FetchWatch()
         for i in range(instances):
-            app = create_app(build_runtime(settings, clock=clock, env={}))
+            events = Events()
+            events.subscribe(fetches)
+            app = create_app(build_runtime(settings, clock=clock, monotonic=monotonic, env={}, events=events))
             api = start_in_thread(app, port=api_port if i == 0 else 0)
             stack.callback(api.stop)
             apis.append(api)
-        world = World(sims, apis[0], apis)
+        world = World(sims, apis[0], apis, fetches)
         stack.callback(world.http.close)
+        # First on the way out: end injected latency, so fetches still hanging on a slow simulator finish now.
+        stack.callback(world.release)
         yield world
 
 
