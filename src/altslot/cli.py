@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -29,6 +30,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print one error line and exit."""
     typer.echo(f"altslot: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _clock(ctx: typer.Context) -> Callable[[], datetime] | None:
+    """The wall clock a caller injected as the context object (``CliRunner().invoke(app, obj=clock)``), if any."""
+    return ctx.obj if callable(ctx.obj) else None
 
 
 def _settings(config: Path | None) -> Settings:
@@ -80,6 +86,7 @@ def serve(
 
 @app.command()
 def find(
+    ctx: typer.Context,
     tenant: Annotated[str, typer.Option(help="Tenant name from the config.")],
     event_type: Annotated[int, typer.Option("--event-type", help="Cal.com event type id.")],
     at: Annotated[str, typer.Option(help='Desired start, "YYYY-MM-DD HH:MM" in the tenant\'s zone.')],
@@ -109,7 +116,7 @@ def find(
         "max_alternatives": max_alternatives,
     }
     try:
-        status, answer = asyncio.run(run_search(settings, tenant, {k: v for k, v in body.items() if v}))
+        status, answer = asyncio.run(run_search(settings, tenant, {k: v for k, v in body.items() if v}, _clock(ctx)))
     except ValidationError as exc:
         first = exc.errors()[0]
         fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
@@ -127,6 +134,7 @@ def find(
 
 @app.command()
 def warm(
+    ctx: typer.Context,
     config: ConfigOption = None,
     days: Annotated[int | None, typer.Option(min=1, max=60, help="Days ahead (default: [warm].days).")] = None,
     tenant: Annotated[list[str] | None, typer.Option(help="Only this tenant (repeatable).")] = None,
@@ -141,7 +149,7 @@ def warm(
     selected = tenant or list(settings.tenants)
     total = sum(len(settings.tenants[t].event_types) for t in selected)
     with typer.progressbar(length=total, label="warming", show_pos=True) as bar:
-        summary = asyncio.run(run_warm(settings, selected, days or settings.warm.days, bar.update))
+        summary = asyncio.run(run_warm(settings, selected, days or settings.warm.days, bar.update, _clock(ctx)))
     typer.echo(
         f"{summary.days_fetched} of {summary.days} days fetched for {summary.event_types} event types "
         f"in {summary.upstream_calls} upstream calls, {summary.seconds:.2f} s"

@@ -19,7 +19,7 @@ from tests.e2e.world import NO_SEARCH_LOG, Clock, tenant_settings
 
 
 def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:
-    """``altslot warm`` fetches the next days in one call per event type and prints a summary."""
+    """``altslot warm`` fetches the next days (from the injected today) in one call per event type, and says so."""
     with simulator() as sim:
         config = tmp_path / "altslot.toml"
         config.write_text(
@@ -27,7 +27,7 @@ def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:
             '[tenants.salon]\ntokens = ["t"]\ncalcom_api_key = "cal_test_salon"\ntime_zone = "Europe/Berlin"\n'
             "event_types = [1412903]\n"
         )
-        result = CliRunner().invoke(app, ["warm", "--config", str(config), "--days", "10"])
+        result = CliRunner().invoke(app, ["warm", "--config", str(config), "--days", "10"], obj=Clock())
         assert result.exit_code == 0, result.output
         assert "10 of 10 days fetched for 1 event types in 1 upstream calls" in result.output
         assert slot_calls(sim) == 1
