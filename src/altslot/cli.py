@@ -297,6 +297,9 @@ def bench(
     out: Annotated[Path, typer.Option(help="Directory for report.json, report.md, plots.")] = Path("bench-out"),
     no_micro: Annotated[bool, typer.Option("--no-micro", help="Skip engine/finder/simulator benches.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print report.json to stdout.")] = False,
+    today: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Anchor day of the calendars (default: today).")
+    ] = None,
 ) -> None:
     """Benchmark altslot side by side with a re-creation of the old call pattern, in one run."""
     from altslot.bench.run import run_bench
@@ -304,7 +307,12 @@ def bench(
     latency = latency_ms if latency_ms is not None else (50 if quick else 800)
     command = "altslot bench" + (" --quick" if quick else "") + (f" --latency-ms {latency_ms}" if latency_ms else "")
     say = (lambda line: typer.echo(line, err=True)) if as_json else typer.echo
-    report = run_bench(quick=quick, latency_ms=latency, out=out, say=say, command=command, micro=not no_micro)
+    anchor = today.date() if today else None
+    if anchor is not None and anchor < date.today():
+        fail(f"--today: {anchor} lies in the past; the services run on the real clock")
+    report = run_bench(
+        quick=quick, latency_ms=latency, out=out, say=say, command=command, micro=not no_micro, today=anchor
+    )
     if as_json:
         typer.echo((out / "report.json").read_text(encoding="utf-8"))
         return
