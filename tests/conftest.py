@@ -73,7 +73,9 @@ class PrivateRedis:
         if binary is None:
             pytest.fail("redis-server is required for outage tests")
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Outside libfaketime even when the suite runs under it: redis-server misbehaves on a faked clock.
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -81,6 +83,7 @@ class PrivateRedis:
                 return
             except redis.RedisError:
                 time.sleep(0.05)
+        self.stop()  # never leave a half-started server behind
         pytest.fail("private redis-server did not start")
 
     def stop(self) -> None:
