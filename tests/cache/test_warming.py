@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -76,20 +77,33 @@ async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str)
         runtimes = [build_runtime(settings, clock=Clock(), env={}) for _ in range(2)]
         redis = Redis.from_url(redis_url)
         await redis.delete(WARMER_LEASE)
+        turns = [asyncio.Event() for _ in runtimes]
+
+        def after_turn(done: asyncio.Event) -> Callable[[float], Awaitable[None]]:
+            async def sleep(seconds: float) -> None:
+                done.set()  # this instance has had its turn (warmed, or found the lease taken)
+                await asyncio.Event().wait()  # and would wait for the next interval
+
+            return sleep
+
         tasks = [
             asyncio.create_task(
                 run_warmer(
-                    r.tenants, r.availability, r.upstream, r.clock, days=7, interval=30, fresh_ttl=60, redis=r.redis
+                    r.tenants,
+                    r.availability,
+                    r.upstream,
+                    r.clock,
+                    days=7,
+                    interval=30,
+                    fresh_ttl=60,
+                    redis=r.redis,
+                    sleep=after_turn(done),
                 )
             )
-            for r in runtimes
+            for r, done in zip(runtimes, turns, strict=True)
         ]
         try:
-            for _ in range(100):
-                await asyncio.sleep(0.05)
-                if slot_calls(sim) >= 1:
-                    break
-            await asyncio.sleep(0.5)
+            await asyncio.gather(*(done.wait() for done in turns))
             assert slot_calls(sim) == 1
         finally:
             for task in tasks:
