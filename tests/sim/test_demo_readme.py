@@ -35,13 +35,12 @@ def readme_answer(today: date, now: datetime, policy: Policy) -> tuple[SearchReq
     desired = datetime.combine(today + timedelta(days=1), README_TIME, BERLIN)
     request = SearchRequest(desired_start=desired, duration=timedelta(minutes=30))
     first, last = search_days(request, policy, now)
-    by_day: dict[date, list[datetime]] = {}
     start, _ = day_bounds(first, BERLIN)
     _, end = day_bounds(last, BERLIN)
-    for day, starts in state.slots(HAARSCHNITT, start, end, "Europe/Berlin").items():
-        by_day[day] = starts
-    for offset in range((last - first).days + 1):
-        by_day.setdefault(first + timedelta(days=offset), [])
+    listed = state.slots(HAARSCHNITT, start, end, "Europe/Berlin")
+    # As altslot caches them: every day of the horizon is known, a day Cal.com omits is known to be empty.
+    days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    by_day = {day: listed.get(day, []) for day in days}
     index = SlotIndex.from_days(by_day, timedelta(minutes=30), as_of=now)
     return request, find_alternatives(request, index, policy, now)
 
