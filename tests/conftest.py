@@ -21,6 +21,19 @@ import redis
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _state_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Default locations (the search log's SQLite file) point into a tmp dir, for altslot processes too."""
+    state = tmp_path_factory.mktemp("state")
+    previous = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(state)
+    yield state
+    if previous is None:
+        del os.environ["XDG_STATE_HOME"]
+    else:
+        os.environ["XDG_STATE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """The shared test Redis; tests fail (never skip) when it is not reachable."""
@@ -60,7 +73,9 @@ class PrivateRedis:
         if binary is None:
             pytest.fail("redis-server is required for outage tests")
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Outside libfaketime even when the suite runs under it: redis-server misbehaves on a faked clock.
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -68,6 +83,7 @@ class PrivateRedis:
                 return
             except redis.RedisError:
                 time.sleep(0.05)
+        self.stop()  # never leave a half-started server behind
         pytest.fail("private redis-server did not start")
 
     def stop(self) -> None:

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
+from altslot.events import Events, FetchDone
 from altslot.horizon import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
 from altslot.types import Clock, DayKey, TenantId
 
@@ -42,7 +43,9 @@ class Availability:
         max_range_days: int,
         leases: Leases | None = None,
         lease_seconds: float = 15.0,
+        events: Events | None = None,
     ) -> None:
+        self._events = events or Events()
         self._cache = cache
         self._clock = clock
         self._fresh_ttl = timedelta(seconds=fresh_ttl)
@@ -130,11 +133,13 @@ class Availability:
         self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
     ) -> None:
         """Fill every future of a run: fetch what we lease, wait for what other instances fetch."""
+        failure: str | None = None
         try:
             await self._fill(query, futures, fetch, run)
             self._failing.pop(query.tenant, None)
         except Exception as exc:  # every waiter must hear about the failure, whatever it is
             error = exc if isinstance(exc, CalcomError) else CalcomError(f"{type(exc).__name__}: {exc}")
+            failure = str(error)
             self._failing[query.tenant] = error
             for future in futures.values():
                 if not future.done():
@@ -146,6 +151,8 @@ class Availability:
                     del self._inflight[key]
                 if not future.done():
                     future.cancel()
+            # Emitted once the outcome is recorded, so an observer sees the state the next search will.
+            self._events.emit(FetchDone(query.tenant, len(futures), failure))
 
     async def _fill(
         self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress

@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -30,6 +31,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print one error line and exit."""
     typer.echo(f"altslot: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _clock(ctx: typer.Context) -> Callable[[], datetime] | None:
+    """The wall clock a caller injected as the context object (``CliRunner().invoke(app, obj=clock)``), if any."""
+    return ctx.obj if callable(ctx.obj) else None
 
 
 def _settings(config: Path | None) -> Settings:
@@ -90,6 +96,7 @@ def serve(
 
 @app.command()
 def find(
+    ctx: typer.Context,
     tenant: Annotated[str, typer.Option(help="Tenant name from the config.")],
     event_type: Annotated[int, typer.Option("--event-type", help="Cal.com event type id.")],
     at: Annotated[str, typer.Option(help='Desired start, "YYYY-MM-DD HH:MM" in the tenant\'s zone.')],
@@ -119,7 +126,7 @@ def find(
         "max_alternatives": max_alternatives,
     }
     try:
-        status, answer = asyncio.run(run_search(settings, tenant, {k: v for k, v in body.items() if v}))
+        status, answer = asyncio.run(run_search(settings, tenant, {k: v for k, v in body.items() if v}, _clock(ctx)))
     except ValidationError as exc:
         first = exc.errors()[0]
         fail(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}")
@@ -137,6 +144,7 @@ def find(
 
 @app.command()
 def warm(
+    ctx: typer.Context,
     config: ConfigOption = None,
     days: Annotated[int | None, typer.Option(min=1, max=60, help="Days ahead (default: [warm].days).")] = None,
     tenant: Annotated[list[str] | None, typer.Option(help="Only this tenant (repeatable).")] = None,
@@ -151,7 +159,7 @@ def warm(
     selected = tenant or list(settings.tenants)
     total = sum(len(settings.tenants[t].event_types) for t in selected)
     with typer.progressbar(length=total, label="warming", show_pos=True) as bar:
-        summary = asyncio.run(run_warm(settings, selected, days or settings.warm.days, bar.update))
+        summary = asyncio.run(run_warm(settings, selected, days or settings.warm.days, bar.update, _clock(ctx)))
     typer.echo(
         f"{summary.days_fetched} of {summary.days} days fetched for {summary.event_types} event types "
         f"in {summary.upstream_calls} upstream calls, {summary.seconds:.2f} s"
@@ -299,6 +307,9 @@ def bench(
     out: Annotated[Path, typer.Option(help="Directory for report.json, report.md, plots.")] = Path("bench-out"),
     no_micro: Annotated[bool, typer.Option("--no-micro", help="Skip engine/finder/simulator benches.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print report.json to stdout.")] = False,
+    today: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Anchor day of the calendars (default: today).")
+    ] = None,
 ) -> None:
     """Benchmark altslot side by side with a re-creation of the old call pattern, in one run."""
     from altslot.bench.run import run_bench
@@ -306,7 +317,12 @@ def bench(
     latency = latency_ms if latency_ms is not None else (50 if quick else 800)
     command = "altslot bench" + (" --quick" if quick else "") + (f" --latency-ms {latency_ms}" if latency_ms else "")
     say = (lambda line: typer.echo(line, err=True)) if as_json else typer.echo
-    report = run_bench(quick=quick, latency_ms=latency, out=out, say=say, command=command, micro=not no_micro)
+    anchor = today.date() if today else None
+    if anchor is not None and anchor < date.today():
+        fail(f"--today: {anchor} lies in the past; the services run on the real clock")
+    report = run_bench(
+        quick=quick, latency_ms=latency, out=out, say=say, command=command, micro=not no_micro, today=anchor
+    )
     if as_json:
         typer.echo((out / "report.json").read_text(encoding="utf-8"))
         return

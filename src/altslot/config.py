@@ -118,6 +118,7 @@ class TenantSettings(_Section):
     holidays: HolidaySettings | None = None
     country: str | None = None
     minimum_notice_minutes: Annotated[int, Field(ge=0)] = 0
+    booking_window_days: Annotated[int, Field(ge=0, le=366)] | None = None
     event_types: list[Annotated[int, Field(gt=0)] | EventTypeSettings] = []
     webhook_secret: SecretStr | None = None
     webhook_secret_env: str | None = None

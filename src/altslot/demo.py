@@ -20,7 +20,7 @@ def demo_settings(calcom_url: str) -> Settings:
         workdays=["mon", "tue", "wed", "thu", "fri", "sat"],
         business_hours={
             **{d: "09:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri")},
-            "sat": "09:00-13:00",
+            "sat": "09:00-16:00",
         },
         holidays=HolidaySettings(country="DE", subdivision="BY"),
         event_types=[

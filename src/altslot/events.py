@@ -102,6 +102,15 @@ class WebhookDelivery:
     outcome: str
 
 
+@dataclass(frozen=True, slots=True)
+class FetchDone:
+    """A fetch of a run of days finished (for a search, a background refresh or the warmer); ``error`` if it failed."""
+
+    tenant: str
+    days: int
+    error: str | None = None
+
+
 Event = (
     SearchDone
     | UpstreamCall
@@ -111,6 +120,7 @@ Event = (
     | RequestServed
     | BookingDone
     | WebhookDelivery
+    | FetchDone
 )
 Observer = Callable[[Event], None]
 

@@ -6,15 +6,18 @@ from collections.abc import Callable
 from typing import Any
 
 from altslot.config import Settings
-from altslot.runtime import build_runtime
+from altslot.runtime import build_runtime, system_clock
 from altslot.schemas import AlternativesRequest
 from altslot.service import InvalidField, NotOwned, Unavailable
+from altslot.types import Clock
 from altslot.warming import WarmSummary, warm_once
 
 
-async def run_search(settings: Settings, tenant_name: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+async def run_search(
+    settings: Settings, tenant_name: str, body: dict[str, Any], clock: Clock | None = None
+) -> tuple[int, dict[str, Any]]:
     """Answer one request for a named tenant; returns the HTTP status it would get and the JSON body."""
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, clock=clock or system_clock)
     try:
         tenant = runtime.tenants.get(tenant_name)
         if tenant is None:
@@ -34,10 +37,14 @@ async def run_search(settings: Settings, tenant_name: str, body: dict[str, Any])
 
 
 async def run_warm(
-    settings: Settings, tenant_names: list[str], days: int, on_progress: Callable[[int], None]
+    settings: Settings,
+    tenant_names: list[str],
+    days: int,
+    on_progress: Callable[[int], None],
+    clock: Clock | None = None,
 ) -> WarmSummary:
     """One warming pass over the named tenants (the ``warm`` command)."""
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, clock=clock or system_clock)
     try:
         tenants = [t for t in runtime.tenants if t.id in tenant_names]
         return await warm_once(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from altslot.redis_health import RedisHealth
 from altslot.resilience import build_guard
 from altslot.service import Searcher
 from altslot.tenants import TenantRegistry, build_registry
-from altslot.types import Clock
+from altslot.types import Clock, Monotonic
 
 
 def system_clock() -> datetime:
@@ -105,11 +106,16 @@ def build_runtime(
     settings: Settings,
     *,
     clock: Clock = system_clock,
+    monotonic: Monotonic = time.monotonic,
     env: Mapping[str, str] | None = None,
     transport: Transport | None = None,
     events: Events | None = None,
 ) -> Runtime:
-    """Assemble tenants, the Cal.com pool, the day cache and the searcher."""
+    """Assemble tenants, the Cal.com pool, the day cache and the searcher.
+
+    ``clock`` is the wall clock (what day it is); ``monotonic`` times deadlines, the breaker's cool-down,
+    rate-limit waits, Redis's outage back-off and key expiry in memory.
+    """
     tenants = build_registry(settings, os.environ if env is None else env)
     events = events or Events()
     observability = install_observers(settings.observability, events, (t.id for t in tenants))
@@ -120,7 +126,7 @@ def build_runtime(
         bookings_version=settings.calcom.bookings_api_version,
         transport=transport,
     )
-    health = RedisHealth()
+    health = RedisHealth(monotonic=monotonic)
     cache, leases, redis = _stores(settings, clock, health)
     availability = Availability(
         cache,
@@ -130,10 +136,11 @@ def build_runtime(
         max_range_days=settings.calcom.max_range_days,
         leases=leases,
         lease_seconds=settings.cache.lease_seconds,
+        events=events,
     )
-    guard = build_guard(settings.resilience, redis=redis, health=health, events=events)
+    guard = build_guard(settings.resilience, redis=redis, health=health, events=events, clock=monotonic)
     upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
-    kv: KeyValue = MemoryKeyValue() if redis is None else RedisKeyValue(redis, health)
+    kv: KeyValue = MemoryKeyValue(monotonic) if redis is None else RedisKeyValue(redis, health)
     durations = Durations(kv, settings.cache.fresh_ttl_seconds + settings.cache.max_stale_seconds)
     search = settings.search
     holds = Holds(

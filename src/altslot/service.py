@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from altslot.availability import Availability, DaysQuery, FetchReport
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
-from altslot.core.calendar import named_window, search_days
+from altslot.core.calendar import MAX_AHEAD_DAYS, named_window, search_days
 from altslot.core.finder import find_alternatives
 from altslot.core.models import Language, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
@@ -39,7 +39,7 @@ from altslot.types import Clock, EventTypeId, Interval
 
 log = logging.getLogger("altslot.search")
 MAX_PAST = timedelta(days=1)
-MAX_FUTURE = timedelta(days=366)
+MAX_FUTURE = timedelta(days=MAX_AHEAD_DAYS)
 
 
 class NotOwned(Exception):

@@ -99,6 +99,7 @@ def build_tenant(name: str, cfg: TenantSettings, settings: Settings, env: Mappin
         hours=cfg.hours(),
         holidays=calendar,
         horizon_days=settings.search.horizon_days,
+        booking_window_days=cfg.booking_window_days,
         time_window_hours=settings.search.time_window_hours,
         minimum_notice=timedelta(minutes=cfg.minimum_notice_minutes),
     )

@@ -13,6 +13,9 @@ EventTypeId = NewType("EventTypeId", int)
 Clock = Callable[[], datetime]
 """Returns the current instant as an aware UTC datetime; injected everywhere time matters."""
 
+Monotonic = Callable[[], float]
+"""A monotonic clock in seconds (``time.monotonic`` in production); injected so tests move time without sleeping."""
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Interval:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -99,8 +99,12 @@ async def run_warmer(
     interval: float,
     fresh_ttl: float,
     redis: Redis | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
-    """Warm forever, every ``interval`` seconds, refreshing days before they turn stale."""
+    """Warm forever, every ``interval`` seconds, refreshing days before they turn stale.
+
+    ``sleep`` waits between turns (a test injects one that tells it a turn is over).
+    """
     tenants = list(tenants)
     # A day must still be fresh when the next pass comes round, so refresh anything that would not be.
     margin = min(interval, fresh_ttl)
@@ -111,4 +115,4 @@ async def run_warmer(
                 log.info("warmed %d days with %d upstream calls", summary.days_fetched, summary.upstream_calls)
             except Exception:
                 log.exception("warming pass failed")
-        await asyncio.sleep(interval)
+        await sleep(interval)

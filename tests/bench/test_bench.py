@@ -6,18 +6,32 @@ import asyncio
 import json
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from altslot.bench.loadtest import LoadPlan, run_loadtest
 from altslot.bench.processes import Fleet
 from altslot.bench.world import TOKEN, TYPICAL, ServiceConfig, sim_data
 
 
+def next_sunday() -> date:
+    """The anchor of every bench test: its calendars start on a Monday, whatever day the suite runs.
+
+    The benched services are separate processes on the real clock, so the anchor must lie ahead of the real
+    today; only the weekday layout matters to what the tests assert, and that is fixed.
+    """
+    today = date.today()
+    return today + timedelta(days=(6 - today.weekday()) % 7 or 7)
+
+
+@pytest.mark.slow
 def test_quick_bench_writes_the_report_and_shows_the_worst_case(tmp_path: Path) -> None:
-    """The quick run writes report.json + report.md; worst case: altslot ≤ 2 calls vs the baseline's ≈ 28."""
+    """The quick run writes report.json + report.md; worst case: altslot ≤ 2 calls vs the baseline's 28."""
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "altslot", "bench", "--quick", "--no-micro", "--out", str(out)]
+    anchor = next_sunday().isoformat()
+    command = [sys.executable, "-m", "altslot", "bench", "--quick", "--no-micro", "--out", str(out), "--today", anchor]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads((out / "report.json").read_text())
@@ -30,7 +44,7 @@ def test_quick_bench_writes_the_report_and_shows_the_worst_case(tmp_path: Path) 
         assert "ratio" in scenario
     worst = scenarios["worst"]
     assert worst["altslot"]["calls_per_search"] <= 2
-    assert 24 <= worst["baseline"]["calls_per_search"] <= 30
+    assert worst["baseline"]["calls_per_search"] == 28
     assert scenarios["cold_burst"]["altslot"]["simulator_calls"] <= 2
     assert scenarios["normal_load"]["altslot"]["errors"] == 0
     assert "| scenario |" in (out / "report.md").read_text()
@@ -39,11 +53,14 @@ def test_quick_bench_writes_the_report_and_shows_the_worst_case(tmp_path: Path) 
 def test_loadtest_driver_stops_by_itself_and_reports(tmp_path: Path) -> None:
     """A sustained run against a real service ends after its duration with a full summary and RSS samples."""
     with Fleet(tmp_path) as fleet:
-        sim = fleet.simulator(sim_data(date.today(), "cal_test_lt"), 0)
+        anchor = next_sunday()
+        sim = fleet.simulator(sim_data(anchor, "cal_test_lt"), 0)
         sim.wait_ready()
         service = fleet.service(ServiceConfig(tenant="lt", api_key="cal_test_lt", calcom_url=sim.url))
         service.wait_ready()
-        plan = LoadPlan(service.url, TOKEN, "sustained", TYPICAL, users=4, duration=2.0, think_seconds=0.01)
+        plan = LoadPlan(
+            service.url, TOKEN, "sustained", TYPICAL, users=4, duration=2.0, think_seconds=0.01, today=anchor
+        )
         seen: list[int] = []
         summary = asyncio.run(run_loadtest(plan, lambda done, elapsed: seen.append(done)))
     assert summary["requests"] > 0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from altslot.types import EventTypeId, TenantId
 from tests.conftest import PrivateRedis
-from tests.e2e.world import EVENT, NOW, Clock, salon_data, tenant_settings
+from tests.e2e.world import EVENT, NO_SEARCH_LOG, NOW, Clock, Jumps, salon_data, tenant_settings
 
 FIRST, LAST = date(2025, 9, 30), date(2025, 10, 14)  # 15 days
 
@@ -38,7 +39,13 @@ def slot_calls(sim: RunningServer) -> int:
 
 @asynccontextmanager
 async def runtime_for(
-    sim: RunningServer, tenant: str, clock: Clock, *, redis_url: str | None = None, max_range_days: int = 31
+    sim: RunningServer,
+    tenant: str,
+    clock: Clock,
+    *,
+    redis_url: str | None = None,
+    max_range_days: int = 31,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[Runtime]:
     cache = CacheSettings(
         backend="redis" if redis_url else "memory", redis_url=redis_url or "redis://x", lease_seconds=2
@@ -47,8 +54,9 @@ async def runtime_for(
         calcom=CalcomSettings(base_url=sim.url, max_range_days=max_range_days),
         cache=cache,
         tenants={tenant: tenant_settings("tok", "cal_test_salon")},
+        observability=NO_SEARCH_LOG,
     )
-    runtime = build_runtime(settings, clock=clock, env={})
+    runtime = build_runtime(settings, clock=clock, monotonic=monotonic, env={})
     try:
         yield runtime
     finally:
@@ -151,13 +159,14 @@ async def test_waiter_fetches_itself_when_the_lease_holder_dies(redis_url: str, 
 async def test_redis_outage_falls_back_to_memory(private_redis: PrivateRedis, unique: str) -> None:
     """Killing Redis mid-run fails no search; when it returns it is used again."""
     with simulator() as sim:
-        async with runtime_for(sim, unique, Clock(), redis_url=private_redis.url) as runtime:
+        monotonic = Jumps()
+        async with runtime_for(sim, unique, Clock(), redis_url=private_redis.url, monotonic=monotonic) as runtime:
             assert len((await collect(runtime, unique)).entries) == 15
             private_redis.stop()
             during = [await collect(runtime, unique) for _ in range(5)]
             assert all(len(r.entries) == 15 and not r.errors for r in during)
             private_redis.start()
-            await asyncio.sleep(5.1)  # the outage back-off
+            monotonic.jump(5.1)  # past the outage back-off
             after = await collect(runtime, unique)
             assert len(after.entries) == 15
             assert runtime.redis is not None and await runtime.redis.dbsize() > 0

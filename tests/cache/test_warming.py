@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,11 @@ from altslot.config import CacheSettings, CalcomSettings, Settings
 from altslot.runtime import build_runtime
 from altslot.warming import WARMER_LEASE, run_warmer, warm_once
 from tests.cache.test_availability import simulator, slot_calls
-from tests.e2e.world import Clock, tenant_settings
+from tests.e2e.world import NO_SEARCH_LOG, Clock, tenant_settings
 
 
 def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:
-    """``altslot warm`` fetches the next days in one call per event type and prints a summary."""
+    """``altslot warm`` fetches the next days (from the injected today) in one call per event type, and says so."""
     with simulator() as sim:
         config = tmp_path / "altslot.toml"
         config.write_text(
@@ -27,7 +28,7 @@ def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:
             '[tenants.salon]\ntokens = ["t"]\ncalcom_api_key = "cal_test_salon"\ntime_zone = "Europe/Berlin"\n'
             "event_types = [1412903]\n"
         )
-        result = CliRunner().invoke(app, ["warm", "--config", str(config), "--days", "10"])
+        result = CliRunner().invoke(app, ["warm", "--config", str(config), "--days", "10"], obj=Clock())
         assert result.exit_code == 0, result.output
         assert "10 of 10 days fetched for 1 event types in 1 upstream calls" in result.output
         assert slot_calls(sim) == 1
@@ -47,7 +48,9 @@ async def test_warm_once_refreshes_only_what_would_turn_stale(unique: str) -> No
     """A second pass within fresh_ttl fetches nothing; with a refresh margin it fetches again."""
     with simulator() as sim:
         settings = Settings(
-            calcom=CalcomSettings(base_url=sim.url), tenants={unique: tenant_settings("t", "cal_test_salon")}
+            calcom=CalcomSettings(base_url=sim.url),
+            tenants={unique: tenant_settings("t", "cal_test_salon")},
+            observability=NO_SEARCH_LOG,
         )
         runtime = build_runtime(settings, clock=Clock(), env={})
         try:
@@ -69,24 +72,38 @@ async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str)
             calcom=CalcomSettings(base_url=sim.url),
             cache=cache,
             tenants={unique: tenant_settings("t", "cal_test_salon")},
+            observability=NO_SEARCH_LOG,
         )
         runtimes = [build_runtime(settings, clock=Clock(), env={}) for _ in range(2)]
         redis = Redis.from_url(redis_url)
         await redis.delete(WARMER_LEASE)
+        turns = [asyncio.Event() for _ in runtimes]
+
+        def after_turn(done: asyncio.Event) -> Callable[[float], Awaitable[None]]:
+            async def sleep(seconds: float) -> None:
+                done.set()  # this instance has had its turn (warmed, or found the lease taken)
+                await asyncio.Event().wait()  # and would wait for the next interval
+
+            return sleep
+
         tasks = [
             asyncio.create_task(
                 run_warmer(
-                    r.tenants, r.availability, r.upstream, r.clock, days=7, interval=30, fresh_ttl=60, redis=r.redis
+                    r.tenants,
+                    r.availability,
+                    r.upstream,
+                    r.clock,
+                    days=7,
+                    interval=30,
+                    fresh_ttl=60,
+                    redis=r.redis,
+                    sleep=after_turn(done),
                 )
             )
-            for r in runtimes
+            for r, done in zip(runtimes, turns, strict=True)
         ]
         try:
-            for _ in range(100):
-                await asyncio.sleep(0.05)
-                if slot_calls(sim) >= 1:
-                    break
-            await asyncio.sleep(0.5)
+            await asyncio.gather(*(done.wait() for done in turns))
             assert slot_calls(sim) == 1
         finally:
             for task in tasks:

@@ -133,12 +133,46 @@ def test_search_days_never_start_before_today(policy: Policy) -> None:
     )
 
 
-def test_search_days_beyond_the_limit_cover_what_may_be_booked(policy: Policy) -> None:
-    """A desired day past today + 14 searches today … today + 14."""
+def test_search_days_beyond_the_limit_cover_what_may_be_booked() -> None:
+    """A desired day past a 14-day booking window searches today … today + 14."""
+    policy = salon_policy(booking_window_days=14)
     assert calendar.search_days(_request("2025-11-20 10:00"), policy, NOW) == (
         date(2025, 9, 30),
         date(2025, 10, 14),
     )
+
+
+def test_search_days_three_weeks_ahead_run_from_that_day(policy: Policy) -> None:
+    """Without a booking window, a wish three weeks ahead searches that day … +14 days (DESIGN §2)."""
+    assert calendar.search_days(_request("2025-10-21 10:00"), policy, NOW) == (
+        date(2025, 10, 21),
+        date(2025, 11, 4),
+    )
+
+
+def test_search_days_stop_at_the_booking_window() -> None:
+    """Inside a 20-day booking window, the horizon is cut at its last day."""
+    policy = salon_policy(booking_window_days=20)
+    assert calendar.search_days(_request("2025-10-10 10:00"), policy, NOW) == (
+        date(2025, 10, 10),
+        date(2025, 10, 20),
+    )
+
+
+def test_search_days_beyond_a_long_window_are_the_last_bookable_ones() -> None:
+    """Past a 60-day window, the search covers the window's last 14 days, the ones nearest the wish."""
+    policy = salon_policy(booking_window_days=60)
+    assert calendar.search_days(_request("2026-01-15 10:00"), policy, NOW) == (
+        date(2025, 11, 15),
+        date(2025, 11, 29),
+    )
+
+
+def test_booking_limit_is_the_window_or_a_year(policy: Policy) -> None:
+    """The last bookable day is today + the booking window, or today + 366 days without one."""
+    assert calendar.booking_limit(policy, NOW) == date(2026, 10, 1)
+    assert calendar.booking_limit(salon_policy(booking_window_days=0), NOW) == date(2025, 9, 30)
+    assert calendar.booking_limit(salon_policy(booking_window_days=30), NOW) == date(2025, 10, 30)
 
 
 @pytest.mark.parametrize(

@@ -184,12 +184,22 @@ def test_in_past_offers_the_next_available_from_now(policy: Policy) -> None:
     assert all(s > now for s in starts(result))
 
 
-def test_beyond_horizon_offers_the_latest_bookable_days(policy: Policy) -> None:
-    """Past today + 14: beyond_horizon, offers no later than the booking limit."""
-    result = search("2025-11-20 10:00", grid(), policy)
+def test_beyond_horizon_offers_the_latest_bookable_days() -> None:
+    """Past a 14-day booking window: beyond_horizon, offers no later than the window's last day."""
+    result = search("2025-11-20 10:00", grid(), salon_policy(booking_window_days=14))
     assert result.why_not == "beyond_horizon"
     assert result.alternatives
     assert all(s.date() <= date(2025, 10, 14) for s in starts(result))
+    assert max(starts(result)).date() == date(2025, 10, 14), "the nearest bookable days to the wish"
+
+
+def test_a_wish_three_weeks_ahead_is_answered_around_that_day(policy: Policy) -> None:
+    """Without a booking window, a taken slot three weeks ahead gets offers on that day, not beyond_horizon."""
+    index = grid(first=date(2025, 10, 21), taken=[at("2025-10-21 14:00")])
+    result = search("2025-10-21 14:00", index, policy)
+    assert result.why_not == "busy"
+    assert starts(result)[0] == at("2025-10-21 14:30")
+    assert all(date(2025, 10, 21) <= s.date() <= date(2025, 10, 22) for s in starts(result))
 
 
 def test_unknown_day(policy: Policy) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import get_args
 
@@ -207,6 +208,7 @@ def test_other_reasons(why: WhyNot, de: str, en: str, policy: Policy) -> None:
     offer = Alternative(at("2025-10-01 14:00"), at("2025-10-01 14:30"), "next_available", 1)
     result = SearchResult(False, at("2025-09-30 14:00"), None, why, (offer,), ("next_available",))
     request = SearchRequest(desired_start=at("2025-09-30 14:00"), duration=HALF_HOUR)
+    policy = replace(policy, booking_window_days=14)
     assert phrase(result, request, policy, NOW) == f"{de} Ich kann Ihnen morgen um 14 Uhr anbieten. Passt Ihnen das?"
     english = SearchRequest(desired_start=at("2025-09-30 14:00"), duration=HALF_HOUR, language="en")
     assert en in phrase(result, english, policy, NOW)

@@ -247,3 +247,28 @@ def test_health_and_openapi() -> None:
         assert world.http.get(f"{world.api.url}/healthz").json() == {"status": "ok"}
         spec = world.http.get(f"{world.api.url}/openapi.json").json()
         assert "/api/appointments/alternatives" in spec["paths"]
+
+
+def test_a_wish_three_weeks_ahead_is_answered_around_that_day_in_one_call() -> None:
+    """The horizon counts from the desired day: three weeks ahead gets that day's neighbours from one fetch."""
+    data = salon_data(bookings=[("2025-10-20 14:00", "2025-10-20 14:30")])
+    with running(data) as world:
+        answer = world.search(desired_start="2025-10-20T14:00").json()
+        assert answer["requested"]["why_not"] == "busy", answer
+        assert starts(answer)[0] == berlin("2025-10-20T14:30")
+        assert all(s >= "2025-10-20" for s in starts(answer))
+        assert answer["search"]["upstream_calls"] == 1
+        assert answer["search"]["cache_misses"] == 15
+        assert world.slot_calls() == 1
+
+
+def test_a_wish_past_the_booking_window_names_its_last_day_and_offers_the_nearest() -> None:
+    """With booking_window_days = 14, a wish three weeks ahead is beyond_horizon, offered the window's end."""
+    with running(salon_data(), booking_window_days=14) as world:
+        answer = world.search(desired_start="2025-10-20T14:00").json()
+        assert answer["requested"]["why_not"] == "beyond_horizon", answer
+        assert "13. Oktober" in answer["response_text"]
+        assert answer["alternatives"]
+        assert all(s < "2025-10-14" for s in starts(answer))
+        assert starts(answer)[0].startswith("2025-10-13"), "the bookable day nearest the wish"
+        assert answer["search"]["upstream_calls"] == 1

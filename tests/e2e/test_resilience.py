@@ -10,7 +10,7 @@ import pytest
 
 from altslot.config import CacheSettings
 from altslot.resilience import ResilienceSettings
-from tests.e2e.world import NOW, Clock, running, salon_data
+from tests.e2e.world import NOW, Clock, Jumps, running, salon_data
 
 FAST = ResilienceSettings(backoff_initial=0.01, backoff_max=0.05, cool_down_seconds=1.0, failure_threshold=3)
 
@@ -112,9 +112,8 @@ def test_stale_data_is_served_while_upstream_is_down() -> None:
         world.fault("error_500")
         clock.now = NOW + timedelta(seconds=120)
         world.search(desired_start="2025-09-30T14:00")  # starts the refresh, which fails
-        import time
-
-        time.sleep(0.5)
+        refresh = world.fetches.wait_for(2)[-1]
+        assert refresh.error is not None
         answer = world.search(desired_start="2025-09-30T14:00").json()
         assert answer["freshness"]["stale"] is True
         assert answer["search"]["degraded"] == "stale"
@@ -123,7 +122,8 @@ def test_stale_data_is_served_while_upstream_is_down() -> None:
 
 def test_breaker_opens_fails_fast_probes_and_closes() -> None:
     """After N failures no call is made; after the cool-down one probe goes out; success closes it."""
-    with running(salon_data(), resilience=FAST) as world:
+    monotonic = Jumps()
+    with running(salon_data(), resilience=FAST, monotonic=monotonic) as world:
         world.fault("error_500")
         for _ in range(3):
             unavailable(world.search(desired_start="2025-09-30T14:00"), "unreachable")
@@ -132,9 +132,7 @@ def test_breaker_opens_fails_fast_probes_and_closes() -> None:
             unavailable(world.search(desired_start="2025-09-30T14:00"), "unreachable")
         assert world.slot_calls() == calls, "an open breaker makes no upstream call"
         world.fault("ok")
-        import time
-
-        time.sleep(1.1)
+        monotonic.jump(FAST.cool_down_seconds)
         assert world.search(desired_start="2025-09-30T14:00").status_code == 200
         assert world.slot_calls() == calls + 1
 

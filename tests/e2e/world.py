@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -14,6 +16,7 @@ import redis
 
 from altslot.api import create_app
 from altslot.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
+from altslot.events import Event, Events, FetchDone
 from altslot.observability import ObservabilitySettings
 from altslot.runtime import build_runtime
 from altslot.serving import RunningServer, start_in_thread
@@ -24,6 +27,8 @@ from tests.conftest import free_port
 NOW = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 EVENT = 1412903
 TOKEN = "salon-token"
+NO_SEARCH_LOG = ObservabilitySettings(search_log_url="")
+"""Tests that do not look at the search log keep it off: nothing is written anywhere."""
 
 
 def salon_data(
@@ -64,11 +69,16 @@ def salon_data(
 
 
 def tenant_settings(
-    token: str, api_key: str, base_url: str | None = None, webhook_secret: str | None = None
+    token: str,
+    api_key: str,
+    base_url: str | None = None,
+    webhook_secret: str | None = None,
+    booking_window_days: int | None = None,
 ) -> TenantSettings:
     """A salon tenant as altslot is configured for it."""
     return TenantSettings.model_validate(
         {
+            "booking_window_days": booking_window_days,
             "webhook_secret": webhook_secret,
             "tokens": [token],
             "calcom_api_key": api_key,
@@ -92,6 +102,41 @@ class Clock:
         return self.now
 
 
+class Jumps:
+    """A monotonic clock that runs with real time and that a test can jump ahead (a cool-down, a back-off)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def jump(self, seconds: float) -> None:
+        """Let ``seconds`` pass at once."""
+        self.offset += seconds
+
+
+class FetchWatch:
+    """Counts finished fetches (``FetchDone`` events), so a test waits for a background refresh, not a sleep."""
+
+    def __init__(self) -> None:
+        self.done: list[FetchDone] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, FetchDone):
+            with self._changed:
+                self.done.append(event)
+                self._changed.notify_all()
+
+    def wait_for(self, count: int) -> list[FetchDone]:
+        """Block until ``count`` fetches have finished in all; the bound only keeps a broken run from hanging."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.done) >= count, timeout=60):
+                raise AssertionError(f"only {len(self.done)} of {count} fetches finished")
+            return list(self.done)
+
+
 @dataclass
 class World:
     """Running simulators and one altslot in front of them."""
@@ -99,6 +144,7 @@ class World:
     sims: list[RunningServer]
     api: RunningServer
     apis: list[RunningServer]
+    fetches: FetchWatch = field(default_factory=FetchWatch)
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
     def search(self, token: str = TOKEN, instance: int = 0, **body: Any) -> httpx.Response:
@@ -113,6 +159,12 @@ class World:
     def fault(self, mode: str, sim: int = 0, **extra: Any) -> None:
         """Put a simulator into a fault mode."""
         self.http.post(f"{self.sims[sim].url}/_sim/faults", json={"mode": mode, **extra}).raise_for_status()
+
+    def release(self) -> None:
+        """Put every simulator back to normal; requests waiting out an injected latency answer at once."""
+        for sim in range(len(self.sims)):
+            with contextlib.suppress(httpx.HTTPError):
+                self.fault("ok", sim, latency_ms=0)
 
     def stats(self, sim: int = 0) -> dict[str, Any]:
         """The simulator's counters."""
@@ -133,12 +185,14 @@ class World:
 def running(
     *datas: dict[str, Any],
     clock: Callable[[], datetime] = lambda: NOW,
+    monotonic: Callable[[], float] = time.monotonic,
     horizon_days: int = 14,
     deadline_seconds: float = 5.0,
     instances: int = 1,
     sim_rate_limit: int = 120,
     tenant_keys: Sequence[str] = (),
     webhook_secret: str | None = None,
+    booking_window_days: int | None = None,
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
@@ -146,7 +200,7 @@ def running(
     ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
     The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
     """
-    sections.setdefault("observability", ObservabilitySettings(search_log_url=""))
+    sections.setdefault("observability", NO_SEARCH_LOG)
     cache = sections.get("cache")
     if cache is not None and cache.backend == "redis":
         # Tenant names repeat across tests; what an earlier test left in Redis must not leak in.
@@ -176,6 +230,7 @@ def running(
                 tenant_keys[i] if i < len(tenant_keys) else data["api_keys"][0],
                 sims[i].url,
                 webhook_secret if i == 0 else None,
+                booking_window_days,
             )
             for i, data in enumerate(datas)
         }
@@ -186,13 +241,18 @@ def running(
             **sections,
         )
         apis = []
+        fetches = FetchWatch()
         for i in range(instances):
-            app = create_app(build_runtime(settings, clock=clock, env={}))
+            events = Events()
+            events.subscribe(fetches)
+            app = create_app(build_runtime(settings, clock=clock, monotonic=monotonic, env={}, events=events))
             api = start_in_thread(app, port=api_port if i == 0 else 0)
             stack.callback(api.stop)
             apis.append(api)
-        world = World(sims, apis[0], apis)
+        world = World(sims, apis[0], apis, fetches)
         stack.callback(world.http.close)
+        # First on the way out: end injected latency, so fetches still hanging on a slow simulator finish now.
+        stack.callback(world.release)
         for api in apis:
             # /readyz waits for the start-up check of the Cal.com keys, so it never races a test's faults.
             world.http.get(f"{api.url}/readyz")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from altslot.events import (
 from altslot.observability import labels
 from altslot.observability.metrics import Metrics, endpoint_template
 from altslot.resilience import ResilienceSettings
-from tests.e2e.world import NOW, running, salon_data
+from tests.e2e.world import NOW, Jumps, running, salon_data
 from tests.observability.promtext import value
 
 FAST = ResilienceSettings(
@@ -50,13 +49,14 @@ def test_searches_and_cache_lookups_move_the_counters() -> None:
 
 def test_upstream_errors_and_breaker_transitions_move_the_metrics() -> None:
     """Failures count as errors and open the breaker (state 2); a good probe closes it (state 0)."""
-    with running(salon_data(), resilience=FAST) as world:
+    monotonic = Jumps()
+    with running(salon_data(), resilience=FAST, monotonic=monotonic) as world:
         world.fault("error_500")
         for _ in range(3):
             assert world.search(desired_start=AT).status_code == 503
         opened = world.metrics()
         world.fault("ok")
-        time.sleep(1.1)  # the configured cool-down, so the next search probes
+        monotonic.jump(FAST.cool_down_seconds)  # the configured cool-down, so the next search probes
         assert world.search(desired_start=AT).status_code == 200
         closed = world.metrics()
     assert value(opened, "calcom_api_errors_total", tenant="salon", endpoint="GET /v2/slots") >= 3
@@ -95,11 +95,8 @@ def test_stale_and_degraded_answers_are_counted() -> None:
         world.fault("error_500")
         clock.now = NOW + timedelta(seconds=120)
         world.search(desired_start=AT)  # starts the refresh, which fails
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if world.search(desired_start=AT).json()["search"]["degraded"] == "stale":
-                break
-            time.sleep(0.1)
+        assert world.fetches.wait_for(2)[-1].error is not None
+        assert world.search(desired_start=AT).json()["search"]["degraded"] == "stale"
         text = world.metrics()
     assert value(text, "alternative_searches_stale_total", tenant="salon") >= 1
     assert value(text, "alternative_searches_degraded_total", tenant="salon", degraded="stale") >= 1

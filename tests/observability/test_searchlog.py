@@ -7,12 +7,14 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from altslot.cli import app
 from altslot.events import SearchDone
-from altslot.observability.searchlog import SearchLogWriter, utc_now
+from altslot.observability import ObservabilitySettings
+from altslot.observability.searchlog import SearchLog, SearchLogWriter, utc_now
 from altslot.observability.stats import parse_since, render, report
 from tests.e2e.world import TOKEN, running, salon_data
 from tests.observability.conftest import Database
@@ -139,3 +141,16 @@ def test_since_parses_spans() -> None:
         except ValueError:
             continue
         raise AssertionError(bad)
+
+
+def test_default_search_log_lives_in_the_user_state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without search_log_url, the log is a SQLite file under $XDG_STATE_HOME/altslot, never the working dir."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    url = ObservabilitySettings().search_log_url
+    assert url == f"sqlite:///{tmp_path}/state/altslot/searches.db"
+    store = SearchLog(url)
+    store.create()
+    store.close()
+    assert (tmp_path / "state" / "altslot" / "searches.db").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["state"]

@@ -51,6 +51,7 @@ def test_config_path_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         (f'{TENANT}\ntime_zone="Europe/Berln"', "tenants.a.time_zone: unknown"),
         ("[search]\nhorizon_days = 0", "search.horizon_days:"),
+        (f"{TENANT}\nbooking_window_days = 400", "tenants.a.booking_window_days:"),
         ("[cache]\nbakend = 'memory'", "cache.bakend:"),
         (f'{TENANT}\nbusiness_hours={{mon="9-5"}}', "tenants.a.business_hours:"),
         ('[tenants.a]\ntokens=["t"]\nevent_types=[1]\nworkdays=["monday"]', "tenants.a.workdays:"),

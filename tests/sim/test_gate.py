@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -96,6 +97,17 @@ def test_fault_slow(client: httpx.Client) -> None:
         client.get("/v2/slots", params=WEEK, headers=SLOTS, timeout=0.2)
     client.post("/_sim/faults", json={"mode": "slow", "latency_ms": 50})
     assert _slots(client).status_code == 200
+
+
+def test_a_fault_change_releases_requests_waiting_out_the_latency(client: httpx.Client) -> None:
+    """A request hanging in slow mode answers as soon as the faults change, not when its latency is over."""
+    client.post("/_sim/faults", json={"mode": "slow", "latency_ms": 600_000})
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hanging = pool.submit(_slots, client)
+        while client.get("/_sim/stats").json()["requests"].get("GET /v2/slots", 0) < 1:
+            assert not hanging.done()
+        client.post("/_sim/faults", json={"mode": "ok"})
+        assert hanging.result().status_code == 200
 
 
 def test_fault_error_500(client: httpx.Client) -> None:

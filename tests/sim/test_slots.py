@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 import pytest
@@ -13,6 +13,8 @@ from altslot.serving import RunningServer
 from altslot.sim import demo_data
 from altslot.sim.datafile import parse_data
 from tests.sim.simdata import SLOTS, sim_raw
+
+DEMO_TODAY = date(2026, 12, 1)  # a Tuesday: tomorrow is an ordinary salon day
 
 WEEK = {"start": "2050-09-05", "end": "2050-09-09", "eventTypeId": "10"}
 BAD_START = "start property is wrong,start must be a valid ISO 8601 date string "
@@ -184,9 +186,9 @@ def test_legacy_errors(client: httpx.Client) -> None:
 
 
 def test_demo_data_yields_slots(serve: Callable[..., RunningServer]) -> None:
-    """The demo salon offers slots in Berlin time over the next weeks, and fewer than an empty calendar."""
-    today = datetime.now().date()
-    server = serve(demo_data(today))
+    """The demo salon offers slots in Berlin time over the next weeks; tomorrow 14:00 is taken, 13:30 and 14:30 free."""
+    today = DEMO_TODAY
+    server = serve(demo_data(today), clock=lambda: datetime.combine(today, time(8), UTC))
     end = (today + timedelta(days=20)).isoformat()
     with httpx.Client(base_url=server.url) as client:
         body = _slots(client, start=today.isoformat(), end=end, eventTypeId="1412903", timeZone="Europe/Berlin").json()
@@ -197,8 +199,9 @@ def test_demo_data_yields_slots(serve: Callable[..., RunningServer]) -> None:
     assert first.endswith(("+01:00", "+02:00"))
     weekdays = {date.fromisoformat(d).weekday() for d in body["data"]}
     assert 6 not in weekdays  # closed on Sundays
-    # 9 h × 2 slots per weekday at most; bookings must have taken some.
-    assert sum(len(v) for v in body["data"].values()) < 18 * len(body["data"])
+    tomorrow = {s["start"][11:16] for s in body["data"][(today + timedelta(days=1)).isoformat()]}
+    assert "14:00" not in tomorrow
+    assert {"13:30", "14:30"} <= tomorrow
 
 
 def test_event_type_id_and_duration_rules(client: httpx.Client) -> None:

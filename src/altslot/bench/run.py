@@ -64,10 +64,16 @@ async def _measure(stage: Stage, fleet: Fleet, urls: dict[str, Any], cool_down: 
     return out
 
 
-def run_bench(*, quick: bool, latency_ms: int, out: Path, say: Say, command: str, micro: bool = True) -> dict[str, Any]:
-    """Run everything, write report.json / report.md / plots into ``out`` and return the report."""
+def run_bench(
+    *, quick: bool, latency_ms: int, out: Path, say: Say, command: str, micro: bool = True, today: date | None = None
+) -> dict[str, Any]:
+    """Run everything, write report.json / report.md / plots into ``out`` and return the report.
+
+    ``today`` anchors the generated calendars (default: the real today); the services run on real clocks, so
+    it must not lie in the past.
+    """
     started = datetime.now(UTC)
-    today = date.today()
+    today = today or date.today()
     run = uuid.uuid4().hex[:8]
     api_key = f"cal_bench_{run}"
     cool_down = 2.0 if quick else 30.0

@@ -24,6 +24,9 @@ _NAMED_WINDOWS: dict[str, tuple[time, time]] = {
 # A year of closed days in a row means the policy has no opening at all; stop looking.
 _MAX_SCAN_DAYS = 366
 
+MAX_AHEAD_DAYS = 366
+"""How far ahead a wish may lie at all (the input limit); also the booking window of a tenant without one."""
+
 
 def local_date(instant: datetime, policy: Policy) -> date:
     """The tenant-local calendar date of an aware instant."""
@@ -98,23 +101,25 @@ def within_hours(start: datetime, duration: timedelta, policy: Policy) -> bool:
 
 
 def booking_limit(policy: Policy, now: datetime) -> date:
-    """The last local date a caller may ask for: today + ``horizon_days``."""
-    return local_date(now, policy) + timedelta(days=policy.horizon_days)
+    """The last local date a caller may book: today + the tenant's booking window (a year when it has none)."""
+    window = MAX_AHEAD_DAYS if policy.booking_window_days is None else policy.booking_window_days
+    return local_date(now, policy) + timedelta(days=window)
 
 
 def search_days(request: SearchRequest, policy: Policy, now: datetime) -> tuple[date, date]:
     """The inclusive range of local dates a search may look at.
 
-    Normally the desired day … +``horizon_days``, never before today. A desired day past the booking limit
-    searches today … limit instead, so the finder can offer the nearest days that may be booked.
+    The desired day … +``horizon_days``, never before today nor past the booking limit. A desired day past
+    the limit searches the last ``horizon_days`` up to the limit instead, the bookable days nearest the wish.
     """
     today = local_date(now, policy)
     desired_day = local_date(request.desired_start, policy)
     limit = booking_limit(policy, now)
+    span = timedelta(days=policy.horizon_days)
     if desired_day > limit:
-        return today, limit
+        return max(today, limit - span), limit
     first = max(desired_day, today)
-    return first, first + timedelta(days=policy.horizon_days)
+    return first, min(first + span, limit)
 
 
 def named_window(name: str) -> TimeWindow:

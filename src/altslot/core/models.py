@@ -76,6 +76,8 @@ class Policy:
     """Opening hours per Python weekday (Monday = 0); a weekday missing here is closed."""
     holidays: Container[date] = field(default_factory=frozenset)
     horizon_days: int = 14
+    booking_window_days: int | None = None
+    """How many days after today may be booked; None: as far as a wish may lie (a year)."""
     time_window_hours: int = 2
     minimum_notice: timedelta = timedelta(0)
 

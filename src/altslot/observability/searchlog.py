@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +32,7 @@ from sqlalchemy import (
     insert,
     text,
 )
+from sqlalchemy.engine import make_url
 
 from altslot.events import Event, SearchDone
 
@@ -95,12 +97,20 @@ def row_of(event: SearchDone, created_at: datetime) -> dict[str, Any]:
     }
 
 
+def _make_parent(url: str) -> None:
+    """Create the directory of a SQLite file (the default lives in a state directory that may not exist yet)."""
+    database = make_url(url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 class SearchLog:
     """The table on one database (synchronous; call it from a worker thread inside the service)."""
 
     def __init__(self, url: str, table: str = DEFAULT_TABLE) -> None:
         connect_args: dict[str, Any] = {}
         if url.startswith("sqlite"):
+            _make_parent(url)
             # Worker threads take turns on the pooled connection; the flush task never overlaps itself.
             connect_args["check_same_thread"] = False
         elif url.startswith("postgresql"):

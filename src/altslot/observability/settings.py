@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _URL = re.compile(r"^[a-z][a-z0-9+]*://")
 _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+def default_search_log_url() -> str:
+    """A SQLite file in the user's state directory (``$XDG_STATE_HOME/altslot``), never the working directory."""
+    return f"sqlite:///{platformdirs.user_state_path('altslot') / 'searches.db'}"
 
 
 class ObservabilitySettings(BaseModel):
@@ -17,7 +23,7 @@ class ObservabilitySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     metrics: bool = True
-    search_log_url: str = "sqlite:///altslot-searches.db"
+    search_log_url: str = Field(default_factory=default_search_log_url)
     search_log_table: str = "appointment_alternative_logs"
     search_log_retention_days: Annotated[int, Field(ge=0)] = 30
     search_log_flush_seconds: Annotated[float, Field(gt=0, le=300)] = 2.0

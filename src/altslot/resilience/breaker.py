@@ -25,8 +25,9 @@ from typing import Literal, Protocol, TypeVar
 
 from altslot.calcom.errors import FatalError, RateLimited, RetryableError
 from altslot.events import BreakerTransition, Events
-from altslot.resilience.deadline import Clock, DeadlineExceeded
+from altslot.resilience.deadline import DeadlineExceeded
 from altslot.resilience.ratelimit import RateLimitWaitExceeded
+from altslot.types import Monotonic
 
 T = TypeVar("T")
 State = Literal["closed", "open", "half_open"]
@@ -105,7 +106,7 @@ class _Circuit:
 class MemoryBreakerStore:
     """Circuit state in this process, timed by an injected monotonic clock."""
 
-    def __init__(self, policy: BreakerPolicy, clock: Clock = time.monotonic) -> None:
+    def __init__(self, policy: BreakerPolicy, clock: Monotonic = time.monotonic) -> None:
         self.policy = policy
         self._clock = clock
         self._circuits: dict[str, _Circuit] = {}
@@ -192,7 +193,7 @@ class Breaker:
         policy: BreakerPolicy | None = None,
         *,
         events: Events | None = None,
-        clock: Clock = time.monotonic,
+        clock: Monotonic = time.monotonic,
     ) -> Breaker:
         """A breaker whose state lives in this process only."""
         return cls(MemoryBreakerStore(policy or BreakerPolicy(), clock), events=events)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from altslot.calcom.wire import RateLimitInfo
-from altslot.resilience.deadline import Clock
+from altslot.types import Monotonic
 
 PROBE_TIMEOUT = 5.0
 """A probe whose answer never came (it failed without headers) stops blocking others after this."""
@@ -31,7 +31,7 @@ class _Count:
 class HeaderBudget:
     """Per key: what Cal.com last said is left, minus what was sent since."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Monotonic) -> None:
         self._clock = clock
         self._counts: dict[str, _Count] = {}
         self._probes: dict[str, float] = {}

@@ -7,13 +7,10 @@ wall-clock jumps never shorten or stretch it. Every resilience step asks it how 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from altslot.calcom.errors import Timeout
-
-Clock = Callable[[], float]
-"""A monotonic clock in seconds; injected so tests move time without sleeping."""
+from altslot.types import Monotonic
 
 
 class DeadlineExceeded(Timeout):
@@ -28,10 +25,10 @@ class Deadline:
     """The instant ``at`` on ``clock`` after which no more upstream work is useful."""
 
     at: float
-    clock: Clock = field(default=time.monotonic, compare=False, repr=False)
+    clock: Monotonic = field(default=time.monotonic, compare=False, repr=False)
 
     @classmethod
-    def after(cls, seconds: float, clock: Clock = time.monotonic) -> Deadline:
+    def after(cls, seconds: float, clock: Monotonic = time.monotonic) -> Deadline:
         """The deadline ``seconds`` from now on ``clock``."""
         return cls(clock() + seconds, clock)
 

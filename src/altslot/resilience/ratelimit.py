@@ -35,7 +35,8 @@ from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.budget import HeaderBudget
-from altslot.resilience.deadline import Clock, Deadline
+from altslot.resilience.deadline import Deadline
+from altslot.types import Monotonic
 
 log = logging.getLogger("altslot.resilience.ratelimit")
 
@@ -75,7 +76,7 @@ class Limiter:
         redis: Redis | None = None,
         health: RedisHealth | None = None,
         events: Events | None = None,
-        clock: Clock = time.monotonic,
+        clock: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         step_seconds: float = 0.25,
         min_attempt_seconds: float = 0.2,

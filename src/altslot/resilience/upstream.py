@@ -31,9 +31,10 @@ from altslot.events import Events
 from altslot.redis_health import RedisHealth
 from altslot.resilience.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
 from altslot.resilience.breaker_redis import RedisBreakerStore
-from altslot.resilience.deadline import Clock, Deadline, DeadlineExceeded
+from altslot.resilience.deadline import Deadline, DeadlineExceeded
 from altslot.resilience.ratelimit import Limiter
 from altslot.resilience.retry import RetryPolicy
+from altslot.types import Monotonic
 
 T = TypeVar("T")
 
@@ -67,7 +68,7 @@ class Guard:
         limiter: Limiter,
         retry: RetryPolicy,
         events: Events | None = None,
-        clock: Clock = time.monotonic,
+        clock: Monotonic = time.monotonic,
     ) -> None:
         self.breaker = breaker
         self.limiter = limiter
@@ -137,7 +138,7 @@ def build_guard(
     redis: Redis | None = None,
     health: RedisHealth | None = None,
     events: Events | None = None,
-    clock: Clock = time.monotonic,
+    clock: Monotonic = time.monotonic,
 ) -> Guard:
     """A ``Guard`` from settings; with ``redis`` the breaker state and rate-limit windows are shared."""
     settings = settings or ResilienceSettings()

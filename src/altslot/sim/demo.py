@@ -1,4 +1,9 @@
-"""Bundled demo data: a German hair salon and a practice, with three weeks of plausible bookings."""
+"""Bundled demo data: a German hair salon and a practice, with three weeks of plausible bookings.
+
+The bookings are drawn from a seed of the day the demo starts, with one fixed point: the README's example
+(tomorrow 14:00 at the salon) is always taken, while the half hours on either side of it stay free, so the
+documented answer (``busy`` with alternatives that day and the next ones) holds on every day.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ def _hours(schedule: str, day: date) -> tuple[time, time] | None:
     if schedule == "salon":
         if weekday < 5:
             return time(9), time(18)
-        return (time(9), time(13)) if weekday == 5 else None
+        return (time(9), time(16)) if weekday == 5 else None
     return (time(8), time(16)) if weekday < 4 else None
 
 
@@ -72,14 +77,41 @@ def _day_bookings(rng: random.Random, schedule: str, day: date, full: bool) -> l
     return bookings
 
 
+README_TIME = time(14)
+"""The time of the README's example request (tomorrow at the salon); always booked in the demo data."""
+_README_FREE = (time(13, 30), time(15))  # kept free around it, so the answer has same-day neighbours
+
+
+def _readme_day(rng: random.Random, day: date, bookings: list[BookingData]) -> list[BookingData]:
+    """``bookings`` of the salon's ``day`` with the README's 14:00 taken and the half hours beside it free."""
+    if _hours("salon", day) is None:
+        return bookings  # closed (a Sunday): the README's note says what the answer is then
+    zone = ZoneInfo(BERLIN)
+    free_from, free_to = (datetime.combine(day, t, zone) for t in _README_FREE)
+    kept = [b for b in bookings if b.end <= free_from or b.start >= free_to]
+    start = datetime.combine(day, README_TIME, zone)
+    event_type_id, length, _ = SALON_SERVICES[0]
+    taken = BookingData(
+        uid=f"salon-{start:%Y%m%d-%H%M}",
+        event_type_id=event_type_id,
+        start=start,
+        end=start + timedelta(minutes=length),
+        status="ACCEPTED",
+        attendee=_attendee(rng),
+    )
+    return sorted([*kept, taken], key=lambda b: b.start)
+
+
 def _bookings(today: date) -> list[BookingData]:
     rng = random.Random(today.toordinal())
+    tomorrow = today + timedelta(days=1)
     days = [today + timedelta(days=offset) for offset in range(21)]
-    workdays = [d for d in days if _hours("salon", d) is not None and d.weekday() < 5]
+    workdays = [d for d in days if _hours("salon", d) is not None and d.weekday() < 5 and d != tomorrow]
     full_days = set(rng.sample(workdays, k=min(3, len(workdays))))
     bookings: list[BookingData] = []
     for day in days:
-        bookings += _day_bookings(rng, "salon", day, day in full_days)
+        salon = _day_bookings(rng, "salon", day, day in full_days)
+        bookings += _readme_day(rng, day, salon) if day == tomorrow else salon
         bookings += _day_bookings(rng, "praxis", day, False)
     return bookings
 
@@ -93,7 +125,7 @@ def demo_data(today: date) -> SimData:
                 "time_zone": BERLIN,
                 "availability": [
                     {"days": [1, 2, 3, 4, 5], "start_time": "09:00", "end_time": "18:00"},
-                    {"days": [6], "start_time": "09:00", "end_time": "13:00"},
+                    {"days": [6], "start_time": "09:00", "end_time": "16:00"},
                 ],
                 "host": {
                     "id": 1,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 FaultMode = Literal["ok", "down", "slow", "error_500", "rate_limited", "garbage"]
@@ -51,6 +52,11 @@ class Faults:
     error_rate: float = 0.0
     mode: FaultMode = "ok"
     slow_ms: int = DEFAULT_SLOW_MS
+    _changed: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def changed(self) -> asyncio.Event:
+        """Set at the next change of the faults: requests still waiting out their latency answer at once then."""
+        return self._changed
 
     def delay_seconds(self, rng: random.Random) -> float:
         """The injected latency of one request."""
@@ -77,6 +83,8 @@ class Faults:
             self.latency_ms = latency
         if rate is not None:
             self.error_rate = rate
+        self._changed.set()
+        self._changed = asyncio.Event()
 
     def describe(self) -> dict[str, Any]:
         """The current settings as JSON."""

@@ -16,6 +16,7 @@ remote server's would. Rate-limit headers and a generated ``X-Request-Id`` go on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -75,13 +76,14 @@ class Gate:
         loop = asyncio.get_running_loop()
         delay = faults.slow_ms / 1000 if faults.mode == "slow" else faults.delay_seconds(state.rng)
         ready_at = loop.time() + delay
+        changed = faults.changed()
         if delay > 0:
             # Requests that arrived together start their clocks together: yield once before computing,
             # so a burst's work is not added to the latency of the requests queued behind it.
             await asyncio.sleep(0)
 
         async def respond(status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-            await _wait_until(loop, ready_at)
+            await _wait_until(loop, ready_at, changed)
             await _respond(send, status, body, headers)
 
         authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
@@ -116,7 +118,7 @@ class Gate:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                await _wait_until(loop, ready_at)
+                await _wait_until(loop, ready_at, changed)
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
@@ -127,10 +129,12 @@ class Gate:
         return encode(error_body(status, message, path, self.state.now()))
 
 
-async def _wait_until(loop: asyncio.AbstractEventLoop, moment: float) -> None:
+async def _wait_until(loop: asyncio.AbstractEventLoop, moment: float, changed: asyncio.Event) -> None:
+    """Wait until ``moment`` on the loop's clock, or less if the faults change first (a test ends a hang)."""
     wait = moment - loop.time()
     if wait > 0:
-        await asyncio.sleep(wait)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), wait)
 
 
 async def _respond(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,8 +14,7 @@ from altslot.sim.faults import Faults
 from altslot.sim.ratelimit import RateLimiter
 from altslot.sim.records import Booking, Reservation, booking_output, host_of
 from altslot.sim.webhooks import Trigger, WebhookSender, booking_payload
-
-Clock = Callable[[], datetime]
+from altslot.types import Clock
 
 
 def _real_clock() -> datetime:
