@@ -6,7 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,16 +14,12 @@ import pytest
 from altslot.bench.loadtest import LoadPlan, run_loadtest
 from altslot.bench.processes import Fleet
 from altslot.bench.world import TOKEN, TYPICAL, ServiceConfig, sim_data
+from tests.support.days import next_weekday
 
 
 def next_sunday() -> date:
-    """The anchor of every bench test: its calendars start on a Monday, whatever day the suite runs.
-
-    The benched services are separate processes on the real clock, so the anchor must lie ahead of the real
-    today; only the weekday layout matters to what the tests assert, and that is fixed.
-    """
-    today = date.today()
-    return today + timedelta(days=(6 - today.weekday()) % 7 or 7)
+    """The anchor of every bench test: its calendars start on a Monday, whatever day the suite runs."""
+    return next_weekday(6)
 
 
 @pytest.mark.slow

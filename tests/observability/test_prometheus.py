@@ -25,10 +25,10 @@ from altslot.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.conftest import altslot_process, free_port
-from tests.e2e.test_instances import next_tuesday
 from tests.e2e.world import EVENT, TOKEN, salon_data
 from tests.observability.prom import Prometheus, prometheus
 from tests.observability.test_dashboard import DASHBOARD
+from tests.support.days import next_weekday
 
 JOB = "altslot"
 OPERATIONS = DASHBOARD.parents[2] / "docs" / "operations.md"
@@ -82,7 +82,7 @@ class Load:
 
 def run_load(load: Load, sim_url: str) -> None:
     """The script: warm searches, bad callers, a booking and its replay, a fault the breaker rides out."""
-    day = next_tuesday()
+    day = next_weekday(1)
     for _ in range(6):
         answer = load.search(f"{day}T14:00")
         assert answer.status_code == 200, answer.text

@@ -13,9 +13,9 @@ from altslot.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.conftest import altslot_process, free_port
-from tests.e2e.test_instances import next_tuesday
 from tests.e2e.world import EVENT, TOKEN, salon_data
 from tests.observability.promtext import value
+from tests.support.days import next_weekday
 
 
 def test_metrics_dir_is_fresh_exported_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,7 +50,7 @@ def test_serve_with_one_worker_counts_through_its_metrics_files(
         )
         port = free_port()
         with altslot_process(["serve", "--config", str(config), "--port", str(port)], port, tmp_path / "log") as url:
-            body = {"event_type_id": EVENT, "desired_start": f"{next_tuesday()}T14:00"}
+            body = {"event_type_id": EVENT, "desired_start": f"{next_weekday(1)}T14:00"}
             headers = {"Authorization": f"Bearer {TOKEN}"}
             for _ in range(3):
                 assert httpx.post(f"{url}/api/appointments/alternatives", json=body, headers=headers).is_success
