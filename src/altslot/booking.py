@@ -38,7 +38,7 @@ from altslot.schemas import (
     RescheduleRequest,
     SlotTakenResponse,
 )
-from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
+from altslot.service import MAX_FUTURE, InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
 
@@ -113,6 +113,8 @@ class Booker:
         moment = start if start.tzinfo else start.replace(tzinfo=ZoneInfo(zone) if zone else tenant.policy.zone)
         if moment <= self._clock():
             raise InvalidField("start", "lies in the past")
+        if moment > self._clock() + MAX_FUTURE:
+            raise InvalidField("start", "lies more than a year ahead")
         if not within_hours(moment, timedelta(minutes=minutes or 1), tenant.policy):
             raise InvalidField("start", "is outside the business's opening hours")
         return moment

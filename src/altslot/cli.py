@@ -31,9 +31,9 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _settings(config: Path | None) -> Settings:
+def _settings(config: Path | None, *, require_tenants: bool = True) -> Settings:
     try:
-        return load_settings(config)
+        return load_settings(config, require_tenants=require_tenants)
     except ConfigError as exc:
         fail(f"config: {exc}")
 
@@ -223,7 +223,7 @@ def stats(
     """Summarise the search log: totals, hit ratio, durations, API calls per search, degraded share."""
     from altslot.observability.stats import parse_since, run_stats
 
-    settings = _settings(config)
+    settings = _settings(config, require_tenants=False)
     try:
         window = parse_since(since)
     except ValueError as exc:

@@ -4,32 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 
 from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
-from altslot.booking import Created, SlotTaken, UnknownBooking
-from altslot.schemas import (
-    BookingOut,
-    BookingRequest,
-    CancelRequest,
-    ErrorResponse,
-    RescheduleRequest,
-    SlotTakenResponse,
-    UnavailableResponse,
-)
+from altslot.api.responses import BOOKING, WEBHOOK
+from altslot.booking import Created, SlotTaken
+from altslot.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
 from altslot.service import Unavailable
 from altslot.tenants import Tenant
-from altslot.webhooks import WebhookHandler
+from altslot.webhooks import BadSignature, WebhookHandler
 
 router = APIRouter()
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorResponse},
-    404: {"model": ErrorResponse},
-    409: {"model": SlotTakenResponse},
-    503: {"model": UnavailableResponse},
-}
+_ERRORS = BOOKING
+BookingUid = Annotated[str, Path(pattern=UID_PATTERN, description="A Cal.com booking uid (letters, digits, - and _)")]
 
 
 def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
@@ -56,7 +45,7 @@ async def book(
 
 @router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=_ERRORS, summary="Cancel a booking")
 async def cancel(
-    uid: str,
+    uid: BookingUid,
     request: Request,
     caller: Annotated[Tenant, Depends(caller_tenant)],
     body: CancelRequest | None = None,
@@ -74,14 +63,14 @@ async def cancel(
     summary="Move a booking to another start",
 )
 async def reschedule(
-    uid: str, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
+    uid: BookingUid, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
 ) -> JSONResponse | BookingOut:
     """Cal.com makes a new booking (new uid); 409 with fresh alternatives when the slot is gone."""
     outcome = await runtime_of(request).booker.reschedule(caller, uid, body)
     return _answer(outcome, 201)
 
 
-@router.post("/webhooks/calcom/{tenant}", summary="Cal.com webhook subscriber (signed)")
+@router.post("/webhooks/calcom/{tenant}", responses=WEBHOOK, summary="Cal.com webhook subscriber (signed)")
 async def webhook(
     tenant: str,
     request: Request,
@@ -91,7 +80,7 @@ async def webhook(
     runtime = runtime_of(request)
     found = runtime.tenants.get(tenant)
     if found is None:
-        raise UnknownBooking(f"no tenant {tenant!r}")
+        raise BadSignature  # exactly like a wrong signature, so tenant names cannot be probed
     handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv)
     result = await handler.handle(found, await request.body(), x_cal_signature_256)
     return {"status": result.status, "days": result.days}
