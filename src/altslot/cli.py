@@ -51,7 +51,7 @@ def serve(
     """Serve the HTTP API."""
     import os
 
-    import uvicorn
+    from altslot.serving import serve_forever
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
@@ -67,14 +67,14 @@ def serve(
             )
     if config is not None:
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
-    uvicorn.run(
+    serve_forever(
         "altslot.api.factory:app_from_env",
-        factory=True,
         host=host,
         port=port,
         workers=workers,
+        read_timeout=settings.server.read_timeout_seconds,
+        graceful_seconds=settings.server.graceful_shutdown_seconds,
         access_log=access_log,
-        backlog=4096,
     )
 
 

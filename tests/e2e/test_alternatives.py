@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from altslot.http_settings import ServerSettings
-
 from tests.e2e.world import (
     TOKEN,
     berlin,

@@ -188,7 +188,9 @@ def running(
         apis = []
         for i in range(instances):
             app = create_app(build_runtime(settings, clock=clock, env={}))
-            api = start_in_thread(app, port=api_port if i == 0 else 0)
+            api = start_in_thread(
+                app, port=api_port if i == 0 else 0, read_timeout=settings.server.read_timeout_seconds
+            )
             stack.callback(api.stop)
             apis.append(api)
         world = World(sims, apis[0], apis)

@@ -187,3 +187,10 @@ def test_unknown_booking_is_404(client: httpx.Client) -> None:
     assert client.get("/v2/bookings/nope", headers=BOOKINGS).status_code == 404
     assert client.post("/v2/bookings/nope/cancel", json={}, headers=BOOKINGS).status_code == 404
     assert client.post("/v2/bookings/nope/reschedule", json={"start": SLOT}, headers=BOOKINGS).status_code == 404
+
+
+def test_booking_at_the_end_of_the_calendar_is_a_400(client: httpx.Client) -> None:
+    """A start in year 9999 is answered 400 "not available", as Cal.com would, never a 500 (D13)."""
+    response = _book(client, start="9999-12-31T10:00:00.000Z")
+    assert response.status_code == 400
+    assert response.json()["status"] == "error"

@@ -28,6 +28,8 @@ class BodyLimit:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left (or the read deadline closed it) before its body was complete
             messages.append(message)
             size += len(message.get("body", b""))
             if size > self.max_bytes:
