@@ -89,7 +89,7 @@ def test_searches_near_year_1_or_9999_are_422(body: dict[str, Any], loc: list[An
 
 @pytest.mark.parametrize("start", ["9999-12-31T23:45-10:00", "0001-01-01T00:30+14:00", "2026-10-06T10:00"])
 def test_booking_and_reschedule_starts_are_bounded(start: str) -> None:
-    """Booking or rescheduling to year 1/9999 or more than a year ahead is a 422 on ``start``, nothing upstream (D5, D13)."""
+    """Booking or rescheduling to year 1/9999 or over a year ahead is a 422 on ``start``, nothing upstream (D5, D13)."""
     with running(salon_data()) as world:
         before = upstream_requests(world)
         body = {"event_type_id": EVENT, "start": start, "attendee": ATTENDEE}
@@ -144,7 +144,7 @@ def failing_search() -> Iterator[RunningServer]:
 
 
 def test_catch_all_answers_the_documented_503_and_keeps_the_connection() -> None:
-    """An unexpected exception is a 503 in the ``UnavailableResponse`` schema and the keep-alive connection lives (D5)."""
+    """An unexpected exception is a 503 in the ``UnavailableResponse`` schema; the keep-alive connection lives (D5)."""
     with failing_search() as api:
         parts = urlsplit(api.url)
         connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
