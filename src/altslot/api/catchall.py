@@ -11,6 +11,7 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from altslot.api.asgi import send_json
 from altslot.api.gate import TENANT_SCOPE_KEY
 from altslot.core.phrasing import unavailable_text
 from altslot.schemas import UnavailableResponse
@@ -54,10 +55,4 @@ class CatchAll:
                 raise  # half a response cannot be repaired; the server closes the connection
             tenant = scope.get(TENANT_SCOPE_KEY)
             body = internal_error(getattr(tenant, "language", "en")).model_dump_json().encode()
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
-            ]
-            await send({"type": "http.response.start", "status": 503, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await send_json(send, 503, body, {"Retry-After": str(RETRY_AFTER_SECONDS)})

@@ -24,6 +24,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from altslot.api.asgi import send_json
 from altslot.tenants import TenantRegistry
 
 log = logging.getLogger("altslot.api")
@@ -87,14 +88,6 @@ def bearer_token(scope: Scope) -> str | None:
     return None
 
 
-def error_body(status: int, error: str, message: str, headers: dict[str, str]) -> tuple[bytes, list[Any]]:
-    """An ``ErrorResponse`` body and its raw ASGI headers."""
-    body = json.dumps({"error": error, "message": message}).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-    return body, raw
-
-
 async def refusal(limiter: FailedAuthLimiter, scope: Scope) -> tuple[int, str, str, dict[str, str]]:
     """The answer to a failed authentication: 401, or 429 with ``Retry-After`` past the limit."""
     wait = await limiter.fail(client_address(scope))
@@ -146,6 +139,4 @@ class Gate:
         return False
 
     async def _answer(self, send: Send, status: int, error: str, message: str, headers: dict[str, str]) -> None:
-        body, raw = error_body(status, error, message, headers)
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, status, json.dumps({"error": error, "message": message}).encode(), headers)
