@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -28,8 +27,6 @@ from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
 from altslot.warming import run_warmer
 from altslot.webhooks import BadPayload, BadSignature
-
-log = logging.getLogger("altslot.api")
 
 _HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 

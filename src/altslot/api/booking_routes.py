@@ -17,7 +17,6 @@ from altslot.webhooks import BadSignature, WebhookHandler
 
 router = APIRouter()
 
-_ERRORS = BOOKING
 BookingUid = Annotated[str, Path(pattern=UID_PATTERN, description="A Cal.com booking uid (letters, digits, - and _)")]
 
 
@@ -31,7 +30,7 @@ def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
     return JSONResponse(booking.model_dump(mode="json"), status)
 
 
-@router.post("/api/appointments", status_code=201, response_model=BookingOut, responses=_ERRORS, summary="Book a slot")
+@router.post("/api/appointments", status_code=201, response_model=BookingOut, responses=BOOKING, summary="Book a slot")
 async def book(
     body: BookingRequest,
     request: Request,
@@ -43,7 +42,7 @@ async def book(
     return _answer(outcome, 201)
 
 
-@router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=_ERRORS, summary="Cancel a booking")
+@router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=BOOKING, summary="Cancel a booking")
 async def cancel(
     uid: BookingUid,
     request: Request,
@@ -59,7 +58,7 @@ async def cancel(
     "/api/appointments/{uid}/reschedule",
     status_code=201,
     response_model=BookingOut,
-    responses=_ERRORS,
+    responses=BOOKING,
     summary="Move a booking to another start",
 )
 async def reschedule(
