@@ -39,6 +39,13 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message is one line naming the key and the problem."""
 
 
+def http_url(value: str) -> str:
+    """An ``http(s)://`` URL without a trailing slash (ValueError otherwise)."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -54,9 +61,7 @@ class CalcomSettings(_Section):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return http_url(value)
 
 
 class CacheSettings(_Section):
@@ -131,6 +136,11 @@ class TenantSettings(_Section):
         if self.tokens_env:
             raw += [t.strip() for t in env.get(self.tokens_env, "").split(",") if t.strip()]
         return raw
+
+    @field_validator("calcom_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        return None if value is None else http_url(value)
 
     @field_validator("time_zone")
     @classmethod

@@ -114,11 +114,22 @@ BETA = '[tenants.b]\ntokens=["u"]\nevent_types=[2]'
         (f"[cache]\nredis_url = 'nonsense'\n{TENANT}", {}, "cache.redis_url: must start with redis://"),
         (f"[observability]\nsearch_log_url = 'mongodb://x'\n{TENANT}", {}, "observability.search_log_url:"),
         (f"[server]\nfailed_auth_limit = 'lots'\n{TENANT}", {}, "server.failed_auth_limit:"),
+        (f'{TENANT}\ncalcom_base_url = "ftp://x"', {}, "tenants.a.calcom_base_url: must start with http://"),
         ("[search]\nhorizon_days = 7", {}, "tenants: configure at least one tenant"),
         (TENANT, {"ALTSLOT_TENANTS": "not json"}, 'error parsing value for field "tenants"'),
         (BETA, {"ALTSLOT_SEARCH": "{"}, 'field "search"'),
     ],
-    ids=["token-twice", "token-twice-env", "redis-url", "search-log-url", "auth-limit", "no-tenants", "env-a", "env-b"],
+    ids=[
+        "token-twice",
+        "token-twice-env",
+        "redis-url",
+        "search-log-url",
+        "auth-limit",
+        "tenant-base-url",
+        "no-tenants",
+        "env-a",
+        "env-b",
+    ],
 )
 def test_broken_configs_are_one_line_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, env: dict[str, str], expected: str
