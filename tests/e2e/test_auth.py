@@ -10,6 +10,7 @@ import pytest
 from altslot.config import CacheSettings
 from altslot.http_settings import ServerSettings
 from altslot.observability import ObservabilitySettings
+from tests.conftest import PrivateRedis
 from tests.e2e.world import EVENT, TOKEN, World, running, salon_data
 
 LIMITED = ServerSettings(failed_auth_limit="3/minute")
@@ -143,3 +144,14 @@ def test_docs_exposure_is_configurable() -> None:
     with running(salon_data(), server=ServerSettings(expose_docs=True)) as world:
         for path in ("/openapi.json", "/docs", "/redoc"):
             assert world.http.get(f"{world.api.url}{path}").status_code == 200, path
+
+
+def test_failed_authentications_are_still_limited_while_redis_is_down(private_redis: PrivateRedis) -> None:
+    """With Redis gone the instance counts in memory (afresh): the limit holds, valid tokens still pass (D15)."""
+    cache = CacheSettings(backend="redis", redis_url=private_redis.url)
+    with running(salon_data(), server=LIMITED, cache=cache) as world:
+        guesser = a_stranger()
+        assert flood(world, guesser, 1) == [401]
+        private_redis.stop()
+        assert flood(world, guesser, 4) == [401, 401, 401, 429]
+        assert search_as(world, from_address(guesser, TOKEN)).status_code == 200

@@ -43,6 +43,7 @@ class FailedAuthLimiter:
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._shared: MovingWindowRateLimiter | None = None
         self._wall_clock = wall_clock
+        self._redis_down = False
         if redis is not None:
             options = cast("dict[str, Any]", {"connection_pool": redis.connection_pool})
             storage = RedisStorage("async+redis://", implementation="redispy", key_prefix="altslot", **options)
@@ -54,9 +55,12 @@ class FailedAuthLimiter:
         try:
             allowed = await limiter.hit(self._item, address)
             stats = None if allowed else await limiter.get_window_stats(self._item, address)
+            self._redis_down = False
         except (RedisError, OSError) as exc:
             # Counting locally while Redis is away keeps the limit per instance rather than dropping it.
-            log.warning("failed-auth limiter: Redis unavailable (%s); counting in memory", type(exc).__name__)
+            if not self._redis_down:  # one warning per outage, not one per guess
+                log.warning("failed-auth limiter: Redis unavailable (%s); counting in memory", type(exc).__name__)
+            self._redis_down = True
             limiter = self._memory
             allowed = await limiter.hit(self._item, address)
             stats = None if allowed else await limiter.get_window_stats(self._item, address)
