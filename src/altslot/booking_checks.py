@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from altslot.availability import Availability
 from altslot.core.calendar import within_hours
-from altslot.service import InvalidField
+from altslot.service import MAX_FUTURE, InvalidField
 from altslot.tenants import Tenant
 from altslot.types import DayKey, EventTypeId
 
@@ -18,10 +18,12 @@ def wall_instant(tenant: Tenant, start: datetime, zone: str | None) -> datetime:
 
 
 def check_start(tenant: Tenant, start: datetime, zone: str | None, minutes: int | None, now: datetime) -> datetime:
-    """The start as an instant, or 422 when it is past or outside opening hours."""
+    """The start as an instant, or 422 when it is past, more than a year ahead or outside opening hours."""
     moment = wall_instant(tenant, start, zone)
     if moment <= now:
         raise InvalidField("start", "lies in the past")
+    if moment > now + MAX_FUTURE:
+        raise InvalidField("start", "lies more than a year ahead")
     if not within_hours(moment, timedelta(minutes=minutes or 1), tenant.policy):
         raise InvalidField("start", "is outside the business's opening hours")
     return moment

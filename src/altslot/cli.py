@@ -38,9 +38,9 @@ def _clock(ctx: typer.Context) -> Callable[[], datetime] | None:
     return ctx.obj if callable(ctx.obj) else None
 
 
-def _settings(config: Path | None) -> Settings:
+def _settings(config: Path | None, *, require_tenants: bool = True) -> Settings:
     try:
-        return load_settings(config)
+        return load_settings(config, require_tenants=require_tenants)
     except ConfigError as exc:
         fail(f"config: {exc}")
 
@@ -62,9 +62,8 @@ def serve(
     """Serve the HTTP API (with several workers, ``/metrics`` reports all of them)."""
     import os
 
-    import uvicorn
-
     from altslot.observability.multiproc import metrics_dir
+    from altslot.serving import serve_forever
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
@@ -83,14 +82,14 @@ def serve(
     # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with metrics_dir(os.environ):  # before any worker imports prometheus-client
-        uvicorn.run(
+        serve_forever(
             "altslot.api.factory:app_from_env",
-            factory=True,
             host=host,
             port=port,
             workers=workers,
+            read_timeout=settings.server.read_timeout_seconds,
+            graceful_seconds=settings.server.graceful_shutdown_seconds,
             access_log=access_log,
-            backlog=4096,
         )
 
 
@@ -241,7 +240,7 @@ def stats(
     """Summarise the search log: totals, hit ratio, durations, API calls per search, degraded share."""
     from altslot.observability.stats import parse_since, run_stats
 
-    settings = _settings(config)
+    settings = _settings(config, require_tenants=False)
     try:
         window = parse_since(since)
     except ValueError as exc:

@@ -25,17 +25,26 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
+from altslot.http_settings import ServerSettings
 from altslot.observability import ObservabilitySettings
 from altslot.resilience.upstream import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message is one line naming the key and the problem."""
+
+
+def http_url(value: str) -> str:
+    """An ``http(s)://`` URL without a trailing slash (ValueError otherwise)."""
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
 
 
 class _Section(BaseModel):
@@ -53,9 +62,7 @@ class CalcomSettings(_Section):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return http_url(value)
 
 
 class CacheSettings(_Section):
@@ -66,6 +73,13 @@ class CacheSettings(_Section):
     max_entries: Annotated[int, Field(ge=1)] = 100_000
     redis_required: bool = False
     lease_seconds: Annotated[float, Field(gt=0, le=300)] = 15.0
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if not value.startswith(REDIS_SCHEMES):
+            raise ValueError(f"must start with {', '.join(REDIS_SCHEMES)}")
+        return value
 
 
 class WarmSettings(_Section):
@@ -122,6 +136,18 @@ class TenantSettings(_Section):
     event_types: list[Annotated[int, Field(gt=0)] | EventTypeSettings] = []
     webhook_secret: SecretStr | None = None
     webhook_secret_env: str | None = None
+
+    def caller_tokens(self, env: Mapping[str, str]) -> list[str]:
+        """The caller tokens listed in the file plus those of ``tokens_env`` (comma-separated)."""
+        raw = [t.get_secret_value() for t in self.tokens]
+        if self.tokens_env:
+            raw += [t.strip() for t in env.get(self.tokens_env, "").split(",") if t.strip()]
+        return raw
+
+    @field_validator("calcom_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        return None if value is None else http_url(value)
 
     @field_validator("time_zone")
     @classmethod
@@ -215,6 +241,7 @@ class Settings(BaseSettings):
     warm: WarmSettings = WarmSettings()
     resilience: ResilienceSettings = ResilienceSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
+    server: ServerSettings = ServerSettings()
     tenants: dict[str, TenantSettings] = {}
 
     @classmethod
@@ -241,8 +268,11 @@ def _one_line(exc: ValidationError) -> str:
     return f"{_location(tuple(first['loc']))}: {message}"
 
 
-def load_settings(path: Path | None = None) -> Settings:
-    """Read the TOML file (``path`` or ``$ALTSLOT_CONFIG``), apply env overrides, validate everything."""
+def load_settings(path: Path | None = None, *, require_tenants: bool = True) -> Settings:
+    """Read the TOML file (``path`` or ``$ALTSLOT_CONFIG``), apply env overrides, validate everything.
+
+    Only ``stats`` reads a config without tenants (``require_tenants=False``): serving one is an error.
+    """
     env = os.environ
     if path is None and env.get("ALTSLOT_CONFIG"):
         path = Path(env["ALTSLOT_CONFIG"])
@@ -252,15 +282,33 @@ def load_settings(path: Path | None = None) -> Settings:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     try:
         settings = Settings(**data)
     except ValidationError as exc:
         raise ConfigError(_one_line(exc)) from exc
+    except SettingsError as exc:
+        # An ALTSLOT_* variable holding a whole section that is not JSON.
+        raise ConfigError(str(exc).split(" from source")[0]) from exc
+    if require_tenants and not settings.tenants:
+        raise ConfigError("tenants: configure at least one tenant ([tenants.NAME] with tokens and event_types)")
     for name, tenant in settings.tenants.items():
         _check_secrets(name, tenant, env)
+    check_unique_tokens(settings, env)
     return settings
+
+
+def check_unique_tokens(settings: Settings, env: Mapping[str, str]) -> None:
+    """A caller token names one tenant: a token listed twice would silently act as whichever came last."""
+    owner: dict[str, str] = {}
+    for name, tenant in settings.tenants.items():
+        for token in tenant.caller_tokens(env):
+            other = owner.setdefault(token, name)
+            if other != name:
+                raise ConfigError(f"tenants.{name}.tokens: a caller token of tenant {other!r} is listed here too")
 
 
 def _check_secrets(name: str, tenant: TenantSettings, env: Mapping[str, str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from altslot.config import CalcomSettings, EventTypeSettings, HolidaySettings, Settings, TenantSettings
+from altslot.http_settings import ServerSettings
 
 DEMO_TOKEN = "demo-token"
 PRAXIS_TOKEN = "praxis-token"
@@ -40,7 +41,11 @@ def demo_settings(calcom_url: str) -> Settings:
         holidays=HolidaySettings(country="DE", subdivision="BY"),
         event_types=[EventTypeSettings(id=2001, length=30)],
     )
-    return Settings(calcom=CalcomSettings(base_url=calcom_url), tenants={"salon": salon, "praxis": praxis})
+    return Settings(
+        calcom=CalcomSettings(base_url=calcom_url),
+        server=ServerSettings(expose_docs=True),  # the demo is for exploring: /docs on
+        tenants={"salon": salon, "praxis": praxis},
+    )
 
 
 def curl_example(base_url: str, today: date, token: str = DEMO_TOKEN) -> str:

@@ -6,9 +6,25 @@ from datetime import datetime, time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Strategy = Literal["same_day_earlier", "same_day_later", "next_workday", "next_week", "next_available"]
+
+
+# Cal.com booking uids (base58) and reservation uids (UUIDs): nothing that could alter a Cal.com URL.
+UID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _representable(value: datetime) -> datetime:
+    """Refuse instants so far out that converting them between zones would leave Python's calendar."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_representable)]
+"""A date-time in the years 1900–2999 (with or without an offset)."""
 
 
 class _Body(BaseModel):
@@ -42,8 +58,8 @@ class WindowIn(_Body):
 class ExcludeIn(_Body):
     """An interval the caller cannot take; without an offset the times are wall time in ``time_zone``."""
 
-    start: datetime
-    end: datetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> ExcludeIn:
@@ -58,7 +74,7 @@ class AlternativesRequest(_Body):
     """``POST /api/appointments/alternatives``."""
 
     event_type_id: Annotated[int, Field(gt=0, examples=[1412903])]
-    desired_start: Annotated[datetime, Field(examples=["2025-10-01T14:00"])]
+    desired_start: Annotated[Instant, Field(examples=["2025-10-01T14:00"])]
     time_zone: Annotated[str | None, Field(examples=["Europe/Berlin"])] = None
     duration_minutes: Annotated[int | None, Field(gt=0, le=1440)] = None
     max_alternatives: Annotated[int | None, Field(ge=1, le=10)] = None
@@ -130,10 +146,10 @@ class AlternativesResponse(BaseModel):
 
 
 class UnavailableResponse(BaseModel):
-    """503: Cal.com cannot be reached and no usable cache exists."""
+    """503: Cal.com cannot be reached and no usable cache exists (or, ``internal_error``, an unexpected fault)."""
 
-    error: Literal["upstream_unavailable"] = "upstream_unavailable"
-    cause: Literal["unreachable", "rate_limited", "auth"]
+    error: Literal["upstream_unavailable", "internal_error"] = "upstream_unavailable"
+    cause: Literal["unreachable", "rate_limited", "auth", "internal"]
     response_text: str
     retry_after_seconds: int
 
@@ -171,7 +187,7 @@ class BookingRequest(_Body):
     """``POST /api/appointments``."""
 
     event_type_id: Annotated[int, Field(gt=0)]
-    start: datetime
+    start: Instant
     time_zone: str | None = None
     attendee: AttendeeIn
     # Cal.com's ValidateMetadata: at most 50 keys of up to 40 characters, string values up to 500;
@@ -180,7 +196,7 @@ class BookingRequest(_Body):
         dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=500)]],
         Field(max_length=49),
     ] = {}
-    hold_id: Annotated[str | None, Field(max_length=200)] = None
+    hold_id: Annotated[str | None, Field(pattern=UID_PATTERN)] = None
 
     _zone = field_validator("time_zone")(check_zone)
 
@@ -194,7 +210,7 @@ class CancelRequest(_Body):
 class RescheduleRequest(_Body):
     """``POST /api/appointments/{uid}/reschedule``."""
 
-    start: datetime
+    start: Instant
     time_zone: str | None = None
     reason: Annotated[str | None, Field(max_length=500)] = None
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import uvicorn
 
+from altslot.api.readdeadline import with_read_timeout
+
 
 @dataclass
 class RunningServer:
@@ -42,11 +44,18 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def start_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any) -> RunningServer:
-    """Serve ``app`` on ``host:port`` in a daemon thread and return once it accepts connections."""
+def start_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, *, read_timeout: float | None = None, **options: Any
+) -> RunningServer:
+    """Serve ``app`` on ``host:port`` in a daemon thread and return once it accepts connections.
+
+    ``read_timeout`` closes connections whose request does not arrive within that many seconds.
+    """
     sock = bind_socket(host, port)
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", lifespan="on", **options)
+    if read_timeout is not None:
+        with_read_timeout(config, read_timeout)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -56,3 +65,27 @@ def start_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0, **options:
             raise RuntimeError(f"server on {host}:{bound_port} did not start")
         time.sleep(0.01)
     return RunningServer(url=f"http://{host}:{bound_port}", port=bound_port, _server=server, _thread=thread)
+
+
+def serve_forever(
+    app: str, *, host: str, port: int, workers: int, read_timeout: float, graceful_seconds: int, **options: Any
+) -> None:
+    """Run the import-string ``app`` factory under uvicorn in this process (and ``workers`` children)."""
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        backlog=4096,
+        timeout_graceful_shutdown=graceful_seconds,
+        **options,
+    )
+    with_read_timeout(config, read_timeout)
+    if workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        return
+    config.load_app()
+    uvicorn.Server(config).run()

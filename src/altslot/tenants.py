@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from pydantic import SecretStr
 
-from altslot.config import Settings, TenantSettings
+from altslot.config import Settings, TenantSettings, check_unique_tokens
 from altslot.core.models import Language, Policy
 from altslot.types import DayKey, EventTypeId, TenantId
 
@@ -120,14 +120,12 @@ def build_tenant(name: str, cfg: TenantSettings, settings: Settings, env: Mappin
 
 def build_registry(settings: Settings, env: Mapping[str, str]) -> TenantRegistry:
     """All tenants of the settings, with their caller tokens indexed."""
+    check_unique_tokens(settings, env)  # raises ConfigError; settings built in code skip load_settings
     tenants: dict[TenantId, Tenant] = {}
     tokens: dict[bytes, TenantId] = {}
     for name, cfg in settings.tenants.items():
         tenant = build_tenant(name, cfg, settings, env)
         tenants[tenant.id] = tenant
-        raw = [t.get_secret_value() for t in cfg.tokens]
-        if cfg.tokens_env:
-            raw += [t.strip() for t in env.get(cfg.tokens_env, "").split(",") if t.strip()]
-        for token in raw:
+        for token in cfg.caller_tokens(env):
             tokens[_digest(token)] = tenant.id
     return TenantRegistry(tenants, tokens)

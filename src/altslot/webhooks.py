@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from altslot.availability import Availability
@@ -15,6 +15,7 @@ from altslot.cache.keys import tenant_key
 from altslot.cache.kv import KeyValue
 from altslot.durations import Durations
 from altslot.pipeline import Upstream
+from altslot.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.tenants import Tenant
 
 HANDLED = frozenset({"BOOKING_CREATED", "BOOKING_CANCELLED", "BOOKING_RESCHEDULED"})
@@ -45,14 +46,27 @@ class WebhookResult:
     days: int = 0
 
 
-def _instant(value: Any) -> datetime | None:
+def _instant(value: Any, key: str) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        # Year 1 or 9999 at ±14:00 cannot even be converted to UTC.
+        raise BadPayload(f"payload.{key}: must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
     return moment if moment.tzinfo else None
+
+
+def parse_delivery(body: bytes) -> Any:
+    """The JSON of a delivery; 422 for anything else, however deeply it nests."""
+    try:
+        return json.loads(body)
+    except RecursionError as exc:
+        raise BadPayload("body nests too deeply") from exc
+    except ValueError as exc:
+        raise BadPayload("body is not JSON") from exc
 
 
 class WebhookHandler:
@@ -68,29 +82,28 @@ class WebhookHandler:
         """Verify, de-duplicate and apply one delivery; it counts as seen only once it was applied."""
         if tenant.webhook_secret is None or not signature_valid(tenant.webhook_secret, body, signature):
             raise BadSignature
-        try:
-            envelope = json.loads(body)
-        except ValueError as exc:
-            raise BadPayload("body is not JSON") from exc
+        envelope = parse_delivery(body)
         if not isinstance(envelope, dict) or not isinstance(envelope.get("triggerEvent"), str):
             raise BadPayload("no triggerEvent")
         trigger = envelope["triggerEvent"]
         payload = envelope.get("payload")
         if trigger not in HANDLED or not isinstance(payload, dict):
             return WebhookResult("ignored")
+        moments = [_instant(payload.get(k), k) for k in ("startTime", "rescheduleStartTime")]
+        touched = {m.astimezone(tenant.policy.zone).date(): m for m in moments if m is not None}
+        start, end = _instant(payload.get("startTime"), "startTime"), _instant(payload.get("endTime"), "endTime")
         seen = tenant_key(tenant.id, f"webhook:{hashlib.sha256(body).hexdigest()}")
         if await self._kv.get(seen) is not None:
             return WebhookResult("duplicate")
-        result = await self._apply(tenant, trigger, payload)
+        result = await self._apply(tenant, trigger, touched, start, end)
         # Marked only once applied: a delivery that failed half-way is applied again when Cal.com retries.
         # Two copies arriving together may both apply, which is harmless (taking out and refreshing).
         await self._kv.put(seen, "1", REPLAY_TTL)
         return result
 
-    async def _apply(self, tenant: Tenant, trigger: str, payload: dict[str, Any]) -> WebhookResult:
-        moments = [_instant(payload.get(k)) for k in ("startTime", "rescheduleStartTime")]
-        touched = {m.astimezone(tenant.policy.zone).date(): m for m in moments if m is not None}
-        start, end = _instant(payload.get("startTime")), _instant(payload.get("endTime"))
+    async def _apply(
+        self, tenant: Tenant, trigger: str, touched: dict[date, datetime], start: datetime | None, end: datetime | None
+    ) -> WebhookResult:
         if trigger != "BOOKING_CANCELLED" and start and end:
             # Taken at once; the refresh below then brings Cal.com's exact view (buffers and all).
             await self._availability.occupy(await self._durations.day_keys(tenant, start), start, end)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -189,3 +189,10 @@ def test_unknown_window_name_is_rejected() -> None:
     """An unknown window name raises ValueError."""
     with pytest.raises(ValueError, match="night"):
         calendar.named_window("night")
+
+
+def test_local_date_at_the_calendars_edges_is_its_first_or_last_day() -> None:
+    """Instants whose local time would leave Python's calendar map to date.min / date.max, never OverflowError."""
+    plus14, minus14 = timezone(timedelta(hours=14)), timezone(timedelta(hours=-14))
+    assert calendar.local_date(datetime(9999, 12, 31, 23, tzinfo=UTC), salon_policy(zone=plus14)) == date.max
+    assert calendar.local_date(datetime(1, 1, 1, 1, tzinfo=UTC), salon_policy(zone=minus14)) == date.min

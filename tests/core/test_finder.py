@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
@@ -259,3 +259,11 @@ def test_slots_stored_in_utc_are_matched(policy: Policy) -> None:
     berlin = grid(taken=[at("2025-09-30 14:00")])
     utc = SlotIndex(berlin.duration, tuple(s.astimezone(UTC) for s in berlin.starts), berlin.days)
     assert search("2025-09-30 14:00", utc, policy) == search("2025-09-30 14:00", berlin, policy)
+
+
+def test_exclusions_reaching_the_calendars_edges_do_not_break_the_search(policy: Policy) -> None:
+    """An excluded interval from year 1 at +14:00 to year 9999 at −14:00 excludes everything, without overflow."""
+    start = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=14)))
+    end = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-14)))
+    result = search("2025-09-30 15:00", grid(), policy, exclude=[Interval(start, end)])
+    assert not result.available and not result.alternatives

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from altslot.http_settings import ServerSettings
 from tests.e2e.world import (
     TOKEN,
     berlin,
@@ -242,8 +243,8 @@ def test_upstream_down_without_cache_is_503_with_a_spoken_text() -> None:
 
 
 def test_health_and_openapi() -> None:
-    """/healthz answers and the OpenAPI document lists the alternatives route."""
-    with running(salon_data()) as world:
+    """/healthz answers and, with ``[server] expose_docs``, the OpenAPI document lists the alternatives route."""
+    with running(salon_data(), server=ServerSettings(expose_docs=True)) as world:
         assert world.http.get(f"{world.api.url}/healthz").json() == {"status": "ok"}
         spec = world.http.get(f"{world.api.url}/openapi.json").json()
         assert "/api/appointments/alternatives" in spec["paths"]
@@ -272,3 +273,10 @@ def test_a_wish_past_the_booking_window_names_its_last_day_and_offers_the_neares
         assert all(s < "2025-10-14" for s in starts(answer))
         assert starts(answer)[0].startswith("2025-10-13"), "the bookable day nearest the wish"
         assert answer["search"]["upstream_calls"] == 1
+
+
+def test_api_documents_are_off_by_default() -> None:
+    """Without ``expose_docs`` the OpenAPI document and both documentation pages are 404."""
+    with running(salon_data()) as world:
+        for path in ("/openapi.json", "/docs", "/redoc"):
+            assert world.http.get(f"{world.api.url}{path}").status_code == 404, path

@@ -246,7 +246,9 @@ def running(
             events = Events()
             events.subscribe(fetches)
             app = create_app(build_runtime(settings, clock=clock, monotonic=monotonic, env={}, events=events))
-            api = start_in_thread(app, port=api_port if i == 0 else 0)
+            api = start_in_thread(
+                app, port=api_port if i == 0 else 0, read_timeout=settings.server.read_timeout_seconds
+            )
             stack.callback(api.stop)
             apis.append(api)
         world = World(sims, apis[0], apis, fetches)

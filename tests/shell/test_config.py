@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from altslot.cli import app
-from altslot.config import ConfigError, load_settings
+from altslot.config import ConfigError, Settings, load_settings
 from altslot.tenants import build_registry
 
 TENANT = '[tenants.a]\ntokens=["t"]\nevent_types=[1]'
@@ -122,3 +122,69 @@ def test_unknown_country_is_one_line(tmp_path: Path) -> None:
     """A country phonenumbers does not know is a ConfigError naming the key."""
     with pytest.raises(ConfigError, match=r"^tenants\.a\.country: unknown country 'XX'"):
         load_settings(write(tmp_path, f'{TENANT}\ncountry="XX"'))
+
+
+BETA = '[tenants.b]\ntokens=["u"]\nevent_types=[2]'
+
+
+@pytest.mark.parametrize(
+    ("text", "env", "expected"),
+    [
+        (f'{TENANT}\n[tenants.b]\ntokens=["t"]\nevent_types=[2]', {}, "tenants.b.tokens: a caller token of tenant 'a'"),
+        (f'{TENANT}\n[tenants.b]\ntokens_env="B_TOKENS"\nevent_types=[2]', {"B_TOKENS": "x, t"}, "tenant 'a'"),
+        (f"[cache]\nredis_url = 'nonsense'\n{TENANT}", {}, "cache.redis_url: must start with redis://"),
+        (f"[observability]\nsearch_log_url = 'mongodb://x'\n{TENANT}", {}, "observability.search_log_url:"),
+        (f"[server]\nfailed_auth_limit = 'lots'\n{TENANT}", {}, "server.failed_auth_limit:"),
+        (f'{TENANT}\ncalcom_base_url = "ftp://x"', {}, "tenants.a.calcom_base_url: must start with http://"),
+        ("[search]\nhorizon_days = 7", {}, "tenants: configure at least one tenant"),
+        (TENANT, {"ALTSLOT_TENANTS": "not json"}, 'error parsing value for field "tenants"'),
+        (BETA, {"ALTSLOT_SEARCH": "{"}, 'field "search"'),
+    ],
+    ids=[
+        "token-twice",
+        "token-twice-env",
+        "redis-url",
+        "search-log-url",
+        "auth-limit",
+        "tenant-base-url",
+        "no-tenants",
+        "env-a",
+        "env-b",
+    ],
+)
+def test_broken_configs_are_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, env: dict[str, str], expected: str
+) -> None:
+    """Duplicate tokens, unusable URLs, no tenants or an unparsable section variable: one line, exit 2 (D4, D18)."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert expected in str(info.value)
+    result = CliRunner().invoke(app, ["warm", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and expected in result.output
+
+
+def test_non_utf8_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """A config file that is not UTF-8 is one line naming the file, exit 2 (D18)."""
+    path = tmp_path / "altslot.toml"
+    path.write_bytes(b"[tenants.a]\ntokens=['\xff\xfe']\nevent_types=[1]\n")
+    result = CliRunner().invoke(app, ["serve", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "not UTF-8" in result.output
+
+
+def test_registry_refuses_a_token_of_two_tenants() -> None:
+    """Settings built in code meet the same rule: a token listed in two tenants is a ConfigError (D4)."""
+    settings = Settings.model_validate(
+        {"tenants": {"a": {"tokens": ["t"], "event_types": [1]}, "b": {"tokens": ["t"], "event_types": [2]}}}
+    )
+    with pytest.raises(ConfigError, match="tenant 'a'"):
+        build_registry(settings, {})
+
+
+def test_stats_reads_a_config_without_tenants(tmp_path: Path) -> None:
+    """Only serving needs tenants: ``load_settings(require_tenants=False)`` accepts a search-log-only config."""
+    assert load_settings(write(tmp_path, "[search]\nhorizon_days = 7"), require_tenants=False).tenants == {}

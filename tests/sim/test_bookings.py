@@ -378,3 +378,10 @@ def test_unset_booking_fields_are_absent(client: httpx.Client) -> None:
     for name in ("cancellationReason", "rescheduledFromUid", "meetingUrl", "location", "rating"):
         assert name not in data
     assert "phoneNumber" not in data["attendees"][0]
+
+
+def test_booking_at_the_end_of_the_calendar_is_a_400(client: httpx.Client) -> None:
+    """A start in year 9999 is answered 400 "not available", as Cal.com would, never a 500 (D13)."""
+    response = _book(client, start="9999-12-31T10:00:00.000Z")
+    assert response.status_code == 400
+    assert response.json()["status"] == "error"

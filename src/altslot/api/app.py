@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -11,22 +10,26 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from altslot.api.booking_routes import router as booking_router
+from altslot.api.catchall import CatchAll
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
+from altslot.api.gate import FailedAuthLimiter, Gate, refusal
 from altslot.api.limits import BodyLimit
+from altslot.api.responses import SEARCH
 from altslot.booking import BookingConflict, IdempotencyConflict, UnknownBooking
 from altslot.observability.http import observe_requests
 from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
 from altslot.runtime import Runtime
-from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse, UnavailableResponse
+from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
 from altslot.warming import run_warmer
 from altslot.webhooks import BadPayload, BadSignature
 
-log = logging.getLogger("altslot.api")
+_HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 
 
 def _error(status: int, error: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -64,13 +67,20 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         if own_runtime:
             await runtime.aclose()
 
+    server = runtime.settings.server
+    docs = server.expose_docs
     app = FastAPI(
         title="altslot",
         summary="Verified alternative appointment times in front of the Cal.com API.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = runtime
+    limiter = FailedAuthLimiter(server.failed_auth_limit, runtime.redis)
+    app.add_middleware(CatchAll)
 
     @app.exception_handler(Unauthorized)
     async def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
@@ -97,7 +107,18 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
 
     @app.exception_handler(BadSignature)
     async def bad_signature(request: Request, exc: BadSignature) -> JSONResponse:
-        return _error(401, "bad_signature", "X-Cal-Signature-256 does not match the body")
+        # An unknown tenant lands here too: the two answers must not tell which tenants exist.
+        status, error, message, headers = await refusal(limiter, request.scope)
+        if status == 401:
+            return _error(401, "bad_signature", "X-Cal-Signature-256 does not match the body")
+        return _error(status, error, message, headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        # FastAPI's own 400 ("error parsing the body"), unknown routes and methods, in the documented shape.
+        message = str(exc.detail) if exc.detail else "request refused"
+        headers = dict(exc.headers) if exc.headers else None
+        return _error(exc.status_code, _HTTP_ERRORS.get(exc.status_code, "error"), message, headers)
 
     @app.exception_handler(BadPayload)
     async def bad_payload(request: Request, exc: BadPayload) -> JSONResponse:
@@ -118,19 +139,10 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         ]
         return JSONResponse({"detail": detail}, 422)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return _error(503, "internal_error", "the service could not answer; please try again")
-
     @app.post(
         "/api/appointments/alternatives",
         response_model=AlternativesResponse,
-        responses={
-            401: {"model": ErrorResponse},
-            404: {"model": ErrorResponse},
-            503: {"model": UnavailableResponse},
-        },
+        responses=SEARCH,
         summary="Find verified alternatives around a desired time",
     )
     async def alternatives(
@@ -151,4 +163,6 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         return {"status": "ok"}
 
     app.include_router(observability_routes(runtime))
-    return RequestId(observe_requests(app.routes, BodyLimit(app), runtime))
+    token = runtime.settings.observability.metrics_token
+    gate = Gate(BodyLimit(app), runtime.tenants, limiter, token.get_secret_value() if token else None)
+    return RequestId(observe_requests(app.routes, gate, runtime))

@@ -4,36 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import JSONResponse
 
 from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
-from altslot.booking import Created, SlotTaken, UnknownBooking
+from altslot.api.responses import BOOKING, WEBHOOK
+from altslot.booking import Created, SlotTaken
 from altslot.events import WebhookDelivery
 from altslot.observability.outcomes import booking_reported, webhook_reported
-from altslot.schemas import (
-    BookingOut,
-    BookingRequest,
-    CancelRequest,
-    ErrorResponse,
-    RescheduleRequest,
-    SlotTakenResponse,
-    UnavailableResponse,
-)
+from altslot.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
 from altslot.service import Unavailable
 from altslot.tenants import Tenant
-from altslot.webhooks import WebhookHandler
+from altslot.webhooks import BadSignature, WebhookHandler
 
 router = APIRouter()
 
-_ERRORS: dict[int | str, dict[str, object]] = {
-    401: {"model": ErrorResponse},
-    404: {"model": ErrorResponse},
-    409: {"model": SlotTakenResponse},
-    503: {"model": UnavailableResponse},
-}
-# Cancelling meets Cal.com's state refusals (already cancelled, rescheduled away) as 409.
-_CANCEL_ERRORS: dict[int | str, dict[str, object]] = {**_ERRORS, 409: {"model": ErrorResponse}}
+BookingUid = Annotated[str, Path(pattern=UID_PATTERN, description="A Cal.com booking uid (letters, digits, - and _)")]
 
 
 def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
@@ -46,7 +32,7 @@ def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
     return JSONResponse(booking.model_dump(mode="json"), status)
 
 
-@router.post("/api/appointments", status_code=201, response_model=BookingOut, responses=_ERRORS, summary="Book a slot")
+@router.post("/api/appointments", status_code=201, response_model=BookingOut, responses=BOOKING, summary="Book a slot")
 async def book(
     body: BookingRequest,
     request: Request,
@@ -61,11 +47,9 @@ async def book(
     return _answer(outcome, 201)
 
 
-@router.post(
-    "/api/appointments/{uid}/cancel", response_model=BookingOut, responses=_CANCEL_ERRORS, summary="Cancel a booking"
-)
+@router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=BOOKING, summary="Cancel a booking")
 async def cancel(
-    uid: str,
+    uid: BookingUid,
     request: Request,
     caller: Annotated[Tenant, Depends(caller_tenant)],
     body: CancelRequest | None = None,
@@ -81,11 +65,11 @@ async def cancel(
     "/api/appointments/{uid}/reschedule",
     status_code=201,
     response_model=BookingOut,
-    responses=_ERRORS,
+    responses=BOOKING,
     summary="Move a booking to another start",
 )
 async def reschedule(
-    uid: str, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
+    uid: BookingUid, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
 ) -> JSONResponse | BookingOut:
     """Cal.com makes a new booking (new uid); 409 with fresh alternatives when the slot is gone."""
     runtime = runtime_of(request)
@@ -95,11 +79,7 @@ async def reschedule(
     return _answer(outcome, 201)
 
 
-@router.post(
-    "/webhooks/calcom/{tenant}",
-    responses={401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}},
-    summary="Cal.com webhook subscriber (signed)",
-)
+@router.post("/webhooks/calcom/{tenant}", responses=WEBHOOK, summary="Cal.com webhook subscriber (signed)")
 async def webhook(
     tenant: str,
     request: Request,
@@ -110,7 +90,7 @@ async def webhook(
     found = runtime.tenants.get(tenant)
     if found is None:
         runtime.events.emit(WebhookDelivery(tenant, "unknown_tenant"))
-        raise UnknownBooking(f"no tenant {tenant!r}")
+        raise BadSignature  # exactly like a wrong signature, so tenant names cannot be probed
     handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv, runtime.durations)
     delivery = handler.handle(found, await request.body(), x_cal_signature_256)
     result = await webhook_reported(runtime.events, found.id, delivery)

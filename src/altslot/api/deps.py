@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from altslot.api.gate import TENANT_SCOPE_KEY
 from altslot.runtime import Runtime
 from altslot.service import Unavailable
 from altslot.tenants import Tenant
@@ -32,7 +33,9 @@ async def caller_tenant(
 
     ``async`` although it never awaits: FastAPI would run a plain function on a worker thread.
     """
-    found = runtime_of(request).tenants.by_token(credentials.credentials) if credentials else None
+    found: Tenant | None = request.scope.get(TENANT_SCOPE_KEY)  # the gate checked the token already
+    if found is None and credentials is not None:
+        found = runtime_of(request).tenants.by_token(credentials.credentials)
     if found is None:
         raise Unauthorized
     return found

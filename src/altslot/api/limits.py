@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from altslot.api.asgi import send_json
+
 
 class BodyLimit:
     """Answers 422 when a request body exceeds ``max_bytes``, whether declared or streamed."""
@@ -28,6 +30,8 @@ class BodyLimit:
         size = 0
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left (or the read deadline closed it) before its body was complete
             messages.append(message)
             size += len(message.get("body", b""))
             if size > self.max_bytes:
@@ -43,7 +47,4 @@ class BodyLimit:
 
     async def _refuse(self, send: Send) -> None:
         detail = [{"loc": ["body"], "msg": f"request body larger than {self.max_bytes} bytes", "type": "too_large"}]
-        body = json.dumps({"detail": detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": 422, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 422, json.dumps({"detail": detail}).encode())

@@ -7,6 +7,7 @@ tenants on it, and tests or benchmarks can hand in any transport.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import httpx
 
 from altslot.calcom.errors import (
+    BadRequest,
     CalcomError,
     MalformedResponse,
     NotFound,
@@ -28,6 +30,17 @@ from altslot.calcom.wire import Booking, DaySlots, RateLimitInfo, booking_of, in
 
 Transport = httpx.AsyncBaseTransport
 """Where requests go: the network by default, or any transport (a handler, the simulator app) in tests."""
+
+
+# Cal.com's booking uids and reservation uids are short alphanumeric ids (base58, UUIDs).
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one URL path segment; anything that could start a query, cut or climb the path is refused."""
+    if not _SEGMENT.match(value):
+        raise BadRequest(f"{value[:40]!r} is not a Cal.com uid", status=400)
+    return value
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -95,6 +108,9 @@ class CalcomClient:
             raise Timeout(f"{method} {path}: no answer in time") from exc
         except httpx.HTTPError as exc:
             raise TransportError(f"{method} {path}: {type(exc).__name__}") from exc
+        except (httpx.InvalidURL, httpx.CookieConflict, UnicodeError) as exc:
+            # Not network failures (httpx raises them before sending): the request itself is unusable.
+            raise BadRequest(f"{method} {path[:60]}: {type(exc).__name__}", status=400) from exc
         self.last_rate_limit = rate_limit_info(response.headers) or self.last_rate_limit
         _raise_for(response)
         try:
@@ -187,7 +203,7 @@ class CalcomClient:
     async def cancel_booking(self, uid: str, reason: str) -> Booking:
         """``POST /v2/bookings/{uid}/cancel``; Cal.com requires a reason when the key is the host's."""
         body = {"cancellationReason": reason}
-        data = await self._call("POST", f"/v2/bookings/{uid}/cancel", self._bookings_version, body=body)
+        data = await self._call("POST", f"/v2/bookings/{path_segment(uid)}/cancel", self._bookings_version, body=body)
         return booking_of(data)
 
     async def reschedule_booking(self, uid: str, start: datetime, reason: str | None = None) -> Booking:
@@ -195,7 +211,9 @@ class CalcomClient:
         body: dict[str, Any] = {"start": utc_iso(start)}
         if reason:
             body["reschedulingReason"] = reason
-        data = await self._call("POST", f"/v2/bookings/{uid}/reschedule", self._bookings_version, body=body)
+        data = await self._call(
+            "POST", f"/v2/bookings/{path_segment(uid)}/reschedule", self._bookings_version, body=body
+        )
         return booking_of(data)
 
     async def reserve_slot(
@@ -216,7 +234,7 @@ class CalcomClient:
 
     async def release_slot(self, reservation_uid: str) -> None:
         """``DELETE /v2/slots/reservations/{uid}``: Cal.com answers ``{"status": "success"}`` without data."""
-        path = f"/v2/slots/reservations/{reservation_uid}"
+        path = f"/v2/slots/reservations/{path_segment(reservation_uid)}"
         await self._call("DELETE", path, self._slots_version, data_required=False)
 
     async def me(self) -> dict[str, Any]:

@@ -29,8 +29,11 @@ MAX_AHEAD_DAYS = 366
 
 
 def local_date(instant: datetime, policy: Policy) -> date:
-    """The tenant-local calendar date of an aware instant."""
-    return instant.astimezone(policy.zone).date()
+    """The tenant-local calendar date of an aware instant (the calendar's first or last day at its edges)."""
+    try:
+        return instant.astimezone(policy.zone).date()
+    except OverflowError:
+        return date.min if instant.year == 1 else date.max
 
 
 def closed_reason(day: date, policy: Policy) -> Literal["non_workday", "holiday"] | None:

@@ -55,7 +55,15 @@ def _overlaps(start: datetime, end: datetime, exclude: Sequence[Interval]) -> bo
 
 
 def _utc(interval: Interval) -> Interval:
-    return Interval(interval.start.astimezone(UTC), interval.end.astimezone(UTC))
+    return Interval(_as_utc(interval.start), _as_utc(interval.end))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # Within hours of year 1 or 9999: an excluded interval reaching there reaches the calendar's edge.
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 class _Scanner:

@@ -66,7 +66,13 @@ def observability_routes(runtime: Runtime) -> APIRouter:
     """The routes of one app around ``runtime``."""
     router = APIRouter()
 
-    @router.get("/readyz", summary="Dependencies are reachable")
+    ready = {"description": "The dependency checks", "content": {"application/json": {"schema": {"type": "object"}}}}
+
+    @router.get(
+        "/readyz",
+        summary="Dependencies are reachable",
+        responses={200: ready, 503: {**ready, "description": "A dependency searches need is down"}},
+    )
     async def readyz() -> JSONResponse:
         status, body = await readiness(runtime)
         return JSONResponse(body, status)

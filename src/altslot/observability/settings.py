@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 _URL = re.compile(r"^[a-z][a-z0-9+]*://")
 _TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -29,12 +29,16 @@ class ObservabilitySettings(BaseModel):
     search_log_flush_seconds: Annotated[float, Field(gt=0, le=300)] = 2.0
     search_log_queue: Annotated[int, Field(ge=1)] = 10_000
     log_format: Literal["json", "console"] = "json"
+    metrics_token: SecretStr | None = None
 
     @field_validator("search_log_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if value and not _URL.match(value):
             raise ValueError("must be a SQLAlchemy URL like sqlite:///file.db or postgresql+psycopg://…")
+        if value and not value.startswith(("sqlite", "postgresql")):
+            # Anything else would start with the search log silently off: only these two are supported.
+            raise ValueError("must be a sqlite:// or postgresql+psycopg:// URL")
         return value
 
     @field_validator("search_log_table")

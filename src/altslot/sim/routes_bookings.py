@@ -77,7 +77,12 @@ def _check_bookable(state: SimState, event_type_id: int, start: datetime, durati
     event_type = state.event_types[event_type_id]
     if start < now + timedelta(minutes=event_type.minimum_booking_notice):
         raise ApiError(400, OUT_OF_BOUNDS)
-    if not state.is_offered(event_type_id, start, duration, **check):
+    try:
+        offered = state.is_offered(event_type_id, start, duration, **check)
+    except OverflowError:
+        # A start at the end of the calendar (year 9999) has no slot grid; Cal.com answers it as unavailable.
+        offered = False
+    if not offered:
         raise ApiError(400, SLOT_UNAVAILABLE)
 
 
