@@ -63,7 +63,6 @@ def serve(
     import os
 
     from altslot.observability.multiproc import metrics_dir
-    from altslot.serving import serve_forever
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
@@ -82,6 +81,8 @@ def serve(
     # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with metrics_dir(os.environ):  # before any worker imports prometheus-client
+        from altslot.serving import serve_forever  # imports the app, and with it prometheus-client
+
         serve_forever(
             "altslot.api.factory:app_from_env",
             host=host,

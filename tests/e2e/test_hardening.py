@@ -26,7 +26,7 @@ from tests.e2e.world import EVENT, NOW, TOKEN, World, running, salon_data, tenan
 
 SECRET = "whsec_test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ATTENDEE = {"name": "Erika Mustermann", "time_zone": "Europe/Berlin"}
+ATTENDEE = {"name": "Erika Mustermann", "email": "erika@example.com", "time_zone": "Europe/Berlin"}
 
 
 def field_of(response: httpx.Response) -> list[Any]:
@@ -63,7 +63,7 @@ async def test_client_refuses_uids_that_would_change_the_url(uid: str) -> None:
     async with httpx.AsyncClient(base_url="http://calcom.invalid", transport=transport) as http:
         client = CalcomClient(http, "key")
         with pytest.raises(BadRequest):
-            await client.cancel_booking(uid)
+            await client.cancel_booking(uid, "ill")
         with pytest.raises(BadRequest):
             await client.reschedule_booking(uid, NOW)
         with pytest.raises(BadRequest):

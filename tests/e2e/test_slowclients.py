@@ -122,4 +122,4 @@ def test_sigterm_with_a_stalled_body_exits_within_the_graceful_bound(tmp_path: P
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=PATIENCE)
         sock.close()
-        assert process.returncode in (0, -signal.SIGTERM)
+        assert process.returncode in (0, -signal.SIGTERM, 128 + signal.SIGTERM)  # serve exits 143 on SIGTERM

@@ -88,12 +88,13 @@ def test_webhook_deliveries_are_counted_by_outcome() -> None:
         assert world.http.post(url, content=other, headers=signed(other, SECRET)).json()["status"] == "ignored"
         assert world.http.post(url, content=body, headers=signed(body, "wrong")).status_code == 401
         assert world.http.post(url, content=b"nope", headers=signed(b"nope", SECRET)).status_code == 422
-        assert world.http.post(f"{world.api.url}/webhooks/calcom/intruder", content=body).status_code == 404
+        assert world.http.post(f"{world.api.url}/webhooks/calcom/intruder", content=body).status_code == 401
         text = world.metrics()
     for outcome in ("refreshed", "duplicate", "ignored", "bad_signature", "bad_payload"):
         assert value(text, "webhook_deliveries_total", tenant="salon", outcome=outcome) == 1, outcome
     assert value(text, "webhook_deliveries_total", tenant="other", outcome="unknown_tenant") == 1
     assert requests(text, "POST /webhooks/calcom/{tenant}", 401) == 1
+    assert requests(text, "POST /webhooks/calcom/{tenant}", 401, tenant="other") == 1  # told no more than that
     assert "intruder" not in text
 
 
