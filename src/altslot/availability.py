@@ -6,7 +6,7 @@ The order of the steps, outermost first:
    used at once while one background refresh runs (stale-while-revalidate); older days are misses;
 2. **single-flight** — a day already being fetched is waited for, never fetched twice: inside the process
    through shared futures, across instances through a lease per day (``Leases``); a waiter whose lease
-   holder dies fetches the day itself;
+   holder dies, or stays silent until the waiter's deadline is near, fetches the day itself;
 3. **deadline** — the caller waits at most until its deadline; fetches run as their own tasks, so a caller
    giving up never cancels a fetch that others share (it finishes and fills the cache);
 4. **upstream** — one ``GET /v2/slots`` per contiguous run of missing days (split only above
@@ -16,7 +16,8 @@ The order of the steps, outermost first:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
@@ -25,6 +26,10 @@ from altslot.horizon import DaysQuery, FetchReport, FetchSlots, RunProgress, con
 from altslot.types import Clock, DayKey, TenantId
 
 POLL_SECONDS = 0.02  # how often a waiter looks for a day another instance is fetching
+TAKEOVER_RESERVE_SECONDS = 1.0
+"""How long before its deadline a waiter stops waiting for another instance's fetch and fetches itself
+(at most half its wait): one Cal.com call fits, so a lease orphaned by a Redis blip costs a second
+upstream call instead of a 503."""
 
 __all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]
 
@@ -42,6 +47,8 @@ class Availability:
         max_range_days: int,
         leases: Leases | None = None,
         lease_seconds: float = 15.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._cache = cache
         self._clock = clock
@@ -53,6 +60,10 @@ class Availability:
         self._inflight: dict[DayKey, asyncio.Future[DayEntry]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._failing: dict[TenantId, CalcomError] = {}
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._awaiting_peer: set[DayKey] = set()
+        """Days whose fetch is waiting for another instance's lease holder (for the 503's log line)."""
 
     def upstream_error(self, tenant: TenantId) -> CalcomError | None:
         """The error of the tenant's latest failed fetch, or None once a fetch succeeded again."""
@@ -84,7 +95,7 @@ class Availability:
             # Served now, refreshed behind the caller's back: nobody waits for these.
             self._start(query, [k for k in stale if k not in self._inflight], fetch)
         waiting = {k: self._inflight[k] for k in missing if k in self._inflight}
-        runs = self._start(query, [k for k in missing if k not in self._inflight], fetch)
+        runs = self._start(query, [k for k in missing if k not in self._inflight], fetch, patience=wait_seconds)
         waiting.update({k: self._inflight[k] for k in missing if k not in waiting and k in self._inflight})
         if waiting:
             await self._wait(waiting, wait_seconds, report)
@@ -99,6 +110,7 @@ class Availability:
         # asyncio.wait never cancels what it waits for, so shared fetches outlive an impatient caller.
         done, pending = await asyncio.wait(set(waiting.values()), timeout=max(wait_seconds, 0))
         report.timeout_hit = bool(pending)
+        report.waited_for_peer = any(f in pending for k, f in waiting.items() if k in self._awaiting_peer)
         seen: set[int] = set()
         for key, future in waiting.items():
             if future not in done:
@@ -110,9 +122,18 @@ class Availability:
                 seen.add(id(error))
                 report.errors.append(error)
 
-    def _start(self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots) -> list[RunProgress]:
-        """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``."""
+    def _start(
+        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, patience: float | None = None
+    ) -> list[RunProgress]:
+        """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``.
+
+        ``patience`` is how long the caller waits; without, the run waits for other instances' leases
+        until they lapse (background refreshes).
+        """
         loop = asyncio.get_running_loop()
+        give_up_at = None
+        if patience is not None:
+            give_up_at = self._monotonic() + max(patience - min(TAKEOVER_RESERVE_SECONDS, patience / 2), 0)
         by_day = {k.day: k for k in keys}
         started: list[RunProgress] = []
         for days in contiguous_runs(sorted(by_day), self._max_range_days):
@@ -120,18 +141,23 @@ class Availability:
             futures = {key: loop.create_future() for key in run_keys}
             self._inflight.update(futures)
             run = RunProgress()
-            task = loop.create_task(self._resolve(query, futures, fetch, run))
+            task = loop.create_task(self._resolve(query, futures, fetch, run, give_up_at))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started.append(run)
         return started
 
     async def _resolve(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
+        self,
+        query: DaysQuery,
+        futures: dict[DayKey, asyncio.Future[DayEntry]],
+        fetch: FetchSlots,
+        run: RunProgress,
+        give_up_at: float | None,
     ) -> None:
         """Fill every future of a run: fetch what we lease, wait for what other instances fetch."""
         try:
-            await self._fill(query, futures, fetch, run)
+            await self._fill(query, futures, fetch, run, give_up_at)
             self._failing.pop(query.tenant, None)
         except Exception as exc:  # every waiter must hear about the failure, whatever it is
             error = exc if isinstance(exc, CalcomError) else CalcomError(f"{type(exc).__name__}: {exc}")
@@ -148,7 +174,12 @@ class Availability:
                     future.cancel()
 
     async def _fill(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
+        self,
+        query: DaysQuery,
+        futures: dict[DayKey, asyncio.Future[DayEntry]],
+        fetch: FetchSlots,
+        run: RunProgress,
+        give_up_at: float | None,
     ) -> None:
         remaining = list(futures)
         before = {k: e.fetched_at for k, e in (await self._cache.get_many(remaining)).items()}
@@ -157,15 +188,16 @@ class Availability:
             if owned:
                 try:
                     entries = await self._fetch_owned(query, owned, fetch, run)
+                    _deliver(futures, entries)  # before the release: waiters need not wait for Redis
                 finally:
                     await self._leases.release(owned)
-                for key, entry in entries.items():
-                    futures[key].set_result(entry)
             remaining = [k for k in remaining if k not in owned]
             if remaining:
-                landed = await self._await_landed(remaining, before)
-                for key, entry in landed.items():
-                    futures[key].set_result(entry)
+                landed = await self._await_landed(remaining, before, give_up_at)
+                if landed is None:  # the holder stayed silent too long: fetch these days ourselves
+                    _deliver(futures, await self._fetch_owned(query, remaining, fetch, run))
+                    return
+                _deliver(futures, landed)
                 remaining = [k for k in remaining if k not in landed]
 
     async def _fetch_owned(
@@ -188,16 +220,27 @@ class Availability:
         await self._cache.set_many(entries, self._keep_for)
         return entries
 
-    async def _await_landed(self, keys: list[DayKey], before: dict[DayKey, datetime]) -> dict[DayKey, DayEntry]:
-        """Poll until another instance's fetch lands, or its lease lapses (then the caller retries)."""
-        while True:
-            found = await self._cache.get_many(keys)
-            landed = {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
-            if landed:
-                return landed
-            if not await self._leases.held(keys):
-                return {}  # the holders are gone without a result: the caller takes over
-            await asyncio.sleep(POLL_SECONDS)
+    async def _await_landed(
+        self, keys: list[DayKey], before: dict[DayKey, datetime], give_up_at: float | None
+    ) -> dict[DayKey, DayEntry] | None:
+        """Poll until another instance's fetch lands, or its lease lapses ({}: the caller retries).
+
+        None when ``give_up_at`` (monotonic) came first: the caller fetches the days itself.
+        """
+        self._awaiting_peer.update(keys)
+        try:
+            while True:
+                found = await self._cache.get_many(keys)
+                landed = {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
+                if landed:
+                    return landed
+                if not await self._leases.held(keys):
+                    return {}  # the holders are gone without a result: the caller takes over
+                if give_up_at is not None and self._monotonic() >= give_up_at:
+                    return None
+                await self._sleep(POLL_SECONDS)
+        finally:
+            self._awaiting_peer.difference_update(keys)
 
     async def cached(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
         """Whatever the cache holds for these days, fresh or stale, without fetching."""
@@ -229,7 +272,7 @@ class Availability:
         """
         report = FetchReport()
         keys = query.day_keys()
-        runs = self._start(query, [k for k in keys if k not in self._inflight], fetch)
+        runs = self._start(query, [k for k in keys if k not in self._inflight], fetch, patience=wait_seconds)
         if wait_seconds is not None:
             waiting = {k: self._inflight[k] for k in keys if k in self._inflight}
             await self._wait(waiting, wait_seconds, report)
@@ -248,6 +291,11 @@ class Availability:
         """Let in-flight fetches finish (they fill the cache others wait for)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
+
+
+def _deliver(futures: dict[DayKey, asyncio.Future[DayEntry]], entries: dict[DayKey, DayEntry]) -> None:
+    for key, entry in entries.items():
+        futures[key].set_result(entry)
 
 
 def _entry(pairs: list[tuple[datetime, datetime]], fetched_at: datetime) -> DayEntry:

@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from altslot.observability import ObservabilitySettings
+from altslot.redis_url import check_redis_url
 from altslot.resilience.upstream import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -65,6 +66,11 @@ class CacheSettings(_Section):
     max_entries: Annotated[int, Field(ge=1)] = 100_000
     redis_required: bool = False
     lease_seconds: Annotated[float, Field(gt=0, le=300)] = 15.0
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return check_redis_url(value)  # the one check of redis_url: schemes, cluster seed lists, options
 
 
 class WarmSettings(_Section):

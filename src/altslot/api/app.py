@@ -37,6 +37,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
         warmer = None
         warm = runtime.settings.warm
         if warm.enabled:
@@ -49,6 +50,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
                 interval=warm.interval_seconds,
                 fresh_ttl=runtime.settings.cache.fresh_ttl_seconds,
                 redis=runtime.redis,
+                health=runtime.health,
             )
             warmer = asyncio.create_task(job)
         if runtime.observability is not None:

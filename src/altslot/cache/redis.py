@@ -8,10 +8,9 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
-
 from altslot.cache.base import DayEntry
 from altslot.cache.keys import day_key, lease_key
+from altslot.redis_client import AnyRedis
 from altslot.types import DayKey
 
 # Deleting a lease only if it is still ours: a holder that outlived its lease must not free another's.
@@ -45,7 +44,7 @@ class RedisDayCache:
     again, and decoding hundreds of timestamps each time would cost more than the round trip.
     """
 
-    def __init__(self, redis: Redis, decoded_max: int = 4096) -> None:
+    def __init__(self, redis: AnyRedis, decoded_max: int = 4096) -> None:
         self._redis = redis
         self._decoded: OrderedDict[bytes | str, DayEntry] = OrderedDict()
         self._decoded_max = decoded_max
@@ -82,7 +81,7 @@ class RedisDayCache:
 class RedisLeases:
     """Who fetches which day: ``SET NX PX`` per day; a lease expires if its holder dies."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: AnyRedis) -> None:
         self._redis = redis
         self._token = secrets.token_hex(8)
 

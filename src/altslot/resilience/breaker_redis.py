@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 
-from redis.asyncio import Redis
-
+from altslot.redis_client import AnyRedis
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.breaker import (
     PROBE_BUSY_RETRY_AFTER,
@@ -114,7 +114,7 @@ class RedisBreakerStore:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: AnyRedis,
         policy: BreakerPolicy,
         fallback: MemoryBreakerStore | None = None,
         health: RedisHealth | None = None,
@@ -134,7 +134,7 @@ class RedisBreakerStore:
         token = uuid.uuid4().hex
         if not self._outage.usable:
             local = await self._local.admit(key)
-            return Admission(local.allowed, local.probe, local.retry_after, local.half_open, fallback=True)
+            return replace(local, fallback=True)
         try:
             code, pttl, first = await self._admit(
                 keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)]
@@ -142,7 +142,7 @@ class RedisBreakerStore:
         except REDIS_ERRORS as exc:
             self._outage.failed(exc)
             local = await self._local.admit(key)
-            return Admission(local.allowed, local.probe, local.retry_after, local.half_open, fallback=True)
+            return replace(local, fallback=True)
         self._outage.ok()
         if code == 0:
             return Admission(True)
@@ -150,7 +150,7 @@ class RedisBreakerStore:
             return Admission(True, probe=token, half_open=bool(first))
         if code == 2:
             return Admission(False, retry_after=int(pttl) / 1000)
-        return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER)
+        return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER, probing=True)
 
     async def failure(self, key: str, admission: Admission) -> bool:
         """Count a failure or re-open after a failed probe, atomically."""
