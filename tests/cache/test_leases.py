@@ -1,0 +1,108 @@
+"""Fetch leases when Redis blinks: holders release, waiters take over in time, and a 503 says why (D11)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from altslot.availability import Availability, DaysQuery
+from altslot.cache.fallback import FallbackCache, FallbackLeases
+from altslot.cache.keys import lease_key
+from altslot.cache.memory import MemoryDayCache
+from altslot.cache.redis import RedisDayCache, RedisLeases
+from altslot.redis_client import connect_redis
+from altslot.redis_health import RedisHealth
+from altslot.schemas import AlternativesRequest
+from altslot.service import Unavailable
+from altslot.types import EventTypeId, TenantId
+from tests.cache.test_availability import FIRST, LAST, runtime_for, simulator, slot_calls
+from tests.e2e.world import EVENT, Clock
+from tests.resilience.conftest import FakeClock
+
+ORPHAN_MS = 60_000  # far beyond every deadline: only a release or a take-over frees these
+
+
+@pytest.mark.anyio
+async def test_holder_releases_its_lease_while_redis_counts_as_down(redis_url: str, unique: str) -> None:
+    """After a blip marked Redis down, the holder's release still reaches Redis: no orphaned lease."""
+    link = connect_redis(redis_url)
+    health = RedisHealth(monotonic=FakeClock())
+    leases = FallbackLeases(RedisLeases(link.client), health)
+    keys = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, ZoneInfo("Europe/Berlin"), FIRST, LAST).day_keys()
+    try:
+        assert await leases.acquire(keys, 15) == keys
+        health.failed(ConnectionError("a blip"))
+        assert not health.usable
+        await leases.release(keys)
+        assert await link.client.exists(*[lease_key(k) for k in keys]) == 0
+    finally:
+        await link.client.delete(*[lease_key(k) for k in keys])
+        await link.aclose()
+
+
+@pytest.mark.anyio
+async def test_waiter_on_an_orphaned_lease_fetches_the_days_itself_within_its_deadline(
+    redis_url: str, unique: str
+) -> None:
+    """Leases orphaned by another instance: the waiter stops polling 1 s before its deadline and fetches."""
+    clock = FakeClock()
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None and runtime.redis is not None and runtime.health is not None
+            query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
+            for key in query.day_keys():
+                await runtime.redis.set(lease_key(key), "a-dead-instance", px=ORPHAN_MS)
+            cache = FallbackCache(RedisDayCache(runtime.redis), MemoryDayCache(Clock()), runtime.health)
+            availability = Availability(
+                cache,
+                Clock(),
+                fresh_ttl=60,
+                max_stale=900,
+                max_range_days=31,
+                leases=FallbackLeases(RedisLeases(runtime.redis), runtime.health),
+                monotonic=clock,
+                sleep=clock.sleep,
+            )
+            started = clock.now
+            report = await availability.collect(query, runtime.upstream.slots(tenant, EVENT, None), 5.0)
+            await runtime.redis.delete(*[lease_key(k) for k in query.day_keys()])
+        assert len(report.entries) == 15 and not report.timeout_hit and not report.errors
+        assert report.upstream_calls == 1 == slot_calls(sim)
+        assert 4.0 <= clock.now - started < 5.0  # gave up polling at deadline − 1 s, not at the lease's lapse
+
+
+@pytest.mark.anyio
+async def test_a_deadline_spent_on_a_silent_lease_holder_is_logged_as_such(
+    redis_url: str, unique: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """D11: a 503 while waiting for another instance's lease holder never blames Cal.com in the log."""
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None and runtime.redis is not None
+            # Every day a search might need, both for the event type's own length (0) and for 30 minutes.
+            first, last = date(2025, 9, 22), date(2025, 10, 31)
+            wide = [
+                DaysQuery(TenantId(unique), EventTypeId(EVENT), m, tenant.policy.zone, first, last) for m in (0, 30)
+            ]
+            keys = [lease_key(k) for q in wide for k in q.day_keys()]
+            for key in keys:
+                await runtime.redis.set(key, "a-dead-instance", px=ORPHAN_MS)
+            for query in wide:  # a background refresh waits on those leases (it has no deadline of its own)
+                runtime.availability.refresh_soon(query, runtime.upstream.slots(tenant, EVENT, None))
+            body = AlternativesRequest.model_validate(
+                {"event_type_id": EVENT, "desired_start": "2025-09-30T14:00", "deadline_ms": 200}
+            )
+            with caplog.at_level(logging.WARNING, logger="altslot.search"):
+                answer = await runtime.searcher.search(tenant, body)
+            calls_meanwhile = slot_calls(sim)
+            await runtime.redis.delete(*keys)  # the holder "returns": the refresh then fetches and ends
+        assert isinstance(answer, Unavailable)
+        assert calls_meanwhile == 0
+        text = caplog.text
+        assert "lease holder did not deliver" in text
+        assert "upstream unavailable" not in text
