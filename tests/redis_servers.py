@@ -65,6 +65,9 @@ class Node:
         if self.cluster_port is not None:
             args += ["--cluster-enabled", "yes", "--cluster-port", str(self.cluster_port)]
             args += ["--cluster-config-file", f"nodes-{self.port}.conf", "--cluster-node-timeout", "1000"]
+            # Replicas sync at once (the default waits 5 s for more replicas): a replica that never synced
+            # cannot take over, and the failover test kills a master soon after the cluster is created.
+            args += ["--repl-diskless-sync-delay", "0"]
         log = (self.workdir / f"redis-{self.port}.log").open("ab")
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -151,6 +154,9 @@ class Cluster:
         for node in live:
             info = node.cluster_info()
             if info.get("cluster_state") != "ok" or int(info.get("cluster_known_nodes", 0)) < len(live):
+                return False
+            replication = node.client().info("replication")
+            if replication.get("role") == "slave" and replication.get("master_link_status") != "up":
                 return False
         return True
 

@@ -230,17 +230,22 @@ class Availability:
         self._awaiting_peer.update(keys)
         try:
             while True:
-                found = await self._cache.get_many(keys)
-                landed = {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
+                landed = await self._landed(keys, before)
                 if landed:
                     return landed
                 if not await self._leases.held(keys):
-                    return {}  # the holders are gone without a result: the caller takes over
+                    # Released: either the day landed between our two looks, or the holder gave up
+                    # ({}: the caller takes over). Looking again keeps a finished fetch from being repeated.
+                    return await self._landed(keys, before)
                 if give_up_at is not None and self._monotonic() >= give_up_at:
                     return None
                 await self._sleep(POLL_SECONDS)
         finally:
             self._awaiting_peer.difference_update(keys)
+
+    async def _landed(self, keys: list[DayKey], before: dict[DayKey, datetime]) -> dict[DayKey, DayEntry]:
+        found = await self._cache.get_many(keys)
+        return {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
 
     async def cached(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
         """Whatever the cache holds for these days, fresh or stale, without fetching."""
