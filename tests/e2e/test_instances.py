@@ -30,7 +30,11 @@ def next_tuesday() -> str:
 
 
 def test_two_processes_on_one_redis_share_a_cold_fetch(tmp_path: Path, shared_redis: str, unique: str) -> None:
-    """100 concurrent cold searches split across two processes on one Redis (node or cluster): 1 GET /v2/slots."""
+    """100 concurrent cold searches split across two processes on one Redis (node or cluster): at most 2 calls.
+
+    One lease holder fetches for both; a second call is allowed because a waiter whose holder is still
+    silent 1 s before its deadline fetches itself (a loaded machine can slow the simulator that far).
+    """
     data = salon_data(now=None)
     with start_in_thread(create_sim(parse_data(data), latency_ms=(800, 800))) as sim:
         config = tmp_path / "altslot.toml"
@@ -52,7 +56,7 @@ def test_two_processes_on_one_redis_share_a_cold_fetch(tmp_path: Path, shared_re
                 statuses = list(pool.map(search, range(100)))
         stats = httpx.get(f"{sim.url}/_sim/stats").json()
     assert [s for s, _ in statuses] == [200] * 100, [t for s, t in statuses if s != 200][:3]
-    assert stats["requests"]["GET /v2/slots"] == 1, stats
+    assert stats["requests"]["GET /v2/slots"] <= 2, stats
 
 
 def test_stale_entry_answers_at_once_then_refreshes() -> None:
