@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
@@ -32,6 +33,18 @@ TAKEOVER_RESERVE_SECONDS = 1.0
 upstream call instead of a 503."""
 
 __all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One fetch task: its query, the futures of its days, how to fetch, its progress, when to stop waiting."""
+
+    query: DaysQuery
+    futures: dict[DayKey, asyncio.Future[DayEntry]]
+    fetch: FetchSlots
+    progress: RunProgress
+    give_up_at: float | None
+    """Monotonic instant after which a waiter fetches days itself instead of polling a peer's lease."""
 
 
 class Availability:
@@ -141,27 +154,21 @@ class Availability:
             futures = {key: loop.create_future() for key in run_keys}
             self._inflight.update(futures)
             run = RunProgress()
-            task = loop.create_task(self._resolve(query, futures, fetch, run, give_up_at))
+            task = loop.create_task(self._resolve(_Run(query, futures, fetch, run, give_up_at)))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started.append(run)
         return started
 
-    async def _resolve(
-        self,
-        query: DaysQuery,
-        futures: dict[DayKey, asyncio.Future[DayEntry]],
-        fetch: FetchSlots,
-        run: RunProgress,
-        give_up_at: float | None,
-    ) -> None:
+    async def _resolve(self, run: _Run) -> None:
         """Fill every future of a run: fetch what we lease, wait for what other instances fetch."""
+        futures = run.futures
         try:
-            await self._fill(query, futures, fetch, run, give_up_at)
-            self._failing.pop(query.tenant, None)
+            await self._fill(run)
+            self._failing.pop(run.query.tenant, None)
         except Exception as exc:  # every waiter must hear about the failure, whatever it is
             error = exc if isinstance(exc, CalcomError) else CalcomError(f"{type(exc).__name__}: {exc}")
-            self._failing[query.tenant] = error
+            self._failing[run.query.tenant] = error
             for future in futures.values():
                 if not future.done():
                     future.set_exception(error)
@@ -173,29 +180,23 @@ class Availability:
                 if not future.done():
                     future.cancel()
 
-    async def _fill(
-        self,
-        query: DaysQuery,
-        futures: dict[DayKey, asyncio.Future[DayEntry]],
-        fetch: FetchSlots,
-        run: RunProgress,
-        give_up_at: float | None,
-    ) -> None:
+    async def _fill(self, run: _Run) -> None:
+        futures, query, fetch, progress = run.futures, run.query, run.fetch, run.progress
         remaining = list(futures)
         before = {k: e.fetched_at for k, e in (await self._cache.get_many(remaining)).items()}
         while remaining:
             owned = await self._leases.acquire(remaining, self._lease_seconds)
             if owned:
                 try:
-                    entries = await self._fetch_owned(query, owned, fetch, run)
+                    entries = await self._fetch_owned(query, owned, fetch, progress)
                     _deliver(futures, entries)  # before the release: waiters need not wait for Redis
                 finally:
                     await self._leases.release(owned)
             remaining = [k for k in remaining if k not in owned]
             if remaining:
-                landed = await self._await_landed(remaining, before, give_up_at)
+                landed = await self._await_landed(remaining, before, run.give_up_at)
                 if landed is None:  # the holder stayed silent too long: fetch these days ourselves
-                    _deliver(futures, await self._fetch_owned(query, remaining, fetch, run))
+                    _deliver(futures, await self._fetch_owned(query, remaining, fetch, progress))
                     return
                 _deliver(futures, landed)
                 remaining = [k for k in remaining if k not in landed]
