@@ -61,8 +61,6 @@ class Admission:
     probe: str | None = None
     """The probe token when this call is the half-open probe."""
     retry_after: float = 0.0
-    half_open: bool = False
-    """True when this admission started a half-open phase (worth an event)."""
     fallback: bool = False
     """True when a Redis store answered from its local fallback; outcomes then go there too."""
     probing: bool = False
@@ -130,7 +128,7 @@ class MemoryBreakerStore:
             return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER, probing=True)
         circuit.probe = uuid.uuid4().hex
         circuit.probe_until = now + self.policy.probe_lease_seconds
-        return Admission(True, probe=circuit.probe, half_open=circuit.successes == 0)
+        return Admission(True, probe=circuit.probe)
 
     async def failure(self, key: str, admission: Admission) -> bool:
         """Count a failure while closed; a failed probe re-opens; stale calls while tripped are ignored."""
