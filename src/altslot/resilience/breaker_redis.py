@@ -132,9 +132,7 @@ class RedisBreakerStore:
             local = await self._local.admit(key)
             return replace(local, fallback=True)
         try:
-            code, pttl = await self._admit(
-                keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)]
-            )
+            code, pttl = await self._admit(keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)])
         except REDIS_ERRORS as exc:
             self._outage.failed(exc)
             local = await self._local.admit(key)
