@@ -196,10 +196,35 @@ class Availability:
             if remaining:
                 landed = await self._await_landed(remaining, before, run.give_up_at)
                 if landed is None:  # the holder stayed silent too long: fetch these days ourselves
-                    _deliver(futures, await self._fetch_owned(query, remaining, fetch, progress))
+                    await self._take_over(run, remaining, before)
                     return
                 _deliver(futures, landed)
                 remaining = [k for k in remaining if k not in landed]
+
+    async def _take_over(self, run: _Run, keys: list[DayKey], before: dict[DayKey, datetime]) -> None:
+        """Fetch ``keys`` ourselves while still watching for the holder's result; whichever lands first wins.
+
+        A holder that is only slow may still deliver before our own call returns, so waiting for it goes on.
+        """
+
+        async def own() -> dict[DayKey, DayEntry] | None:
+            return await self._fetch_owned(run.query, keys, run.fetch, run.progress)
+
+        pending = {asyncio.ensure_future(own()), asyncio.ensure_future(self._await_landed(keys, before, None))}
+        error: BaseException | None = None
+        try:
+            while pending and not all(run.futures[k].done() for k in keys):
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task.exception() is not None:
+                        error = task.exception()
+                    else:
+                        _deliver(run.futures, task.result() or {})
+        finally:
+            for task in pending:
+                task.cancel()
+        if error is not None and not all(run.futures[k].done() for k in keys):
+            raise error
 
     async def _fetch_owned(
         self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, run: RunProgress
@@ -301,7 +326,8 @@ class Availability:
 
 def _deliver(futures: dict[DayKey, asyncio.Future[DayEntry]], entries: dict[DayKey, DayEntry]) -> None:
     for key, entry in entries.items():
-        futures[key].set_result(entry)
+        if not futures[key].done():
+            futures[key].set_result(entry)
 
 
 def _entry(pairs: list[tuple[datetime, datetime]], fetched_at: datetime) -> DayEntry:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from altslot.availability import Availability, DaysQuery
+from altslot.cache.base import DayEntry
 from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.keys import lease_key
 from altslot.cache.memory import MemoryDayCache
@@ -69,3 +71,40 @@ async def test_waiter_on_an_orphaned_lease_fetches_the_days_itself_within_its_de
         assert len(report.entries) == 15 and not report.timeout_hit and not report.errors
         assert report.upstream_calls == 1 == slot_calls(sim)
         assert 4.0 <= clock.now - started < 5.0  # gave up polling at deadline − 1 s, not at the lease's lapse
+
+
+@pytest.mark.anyio
+async def test_a_slow_holder_that_delivers_after_the_take_over_still_answers(redis_url: str, unique: str) -> None:
+    """Past the give-up point the waiter fetches itself but keeps watching: the holder's late result wins."""
+    clock = FakeClock()
+    with simulator(latency_ms=4_000) as sim:  # our own call comes back long after the holder delivers
+        async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None and runtime.redis is not None and runtime.health is not None
+            query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
+            for key in query.day_keys():
+                await runtime.redis.set(lease_key(key), "a-slow-instance", px=ORPHAN_MS)
+            shared = RedisDayCache(runtime.redis)
+            availability = Availability(
+                FallbackCache(shared, MemoryDayCache(Clock()), runtime.health),
+                Clock(),
+                fresh_ttl=60,
+                max_stale=900,
+                max_range_days=31,
+                leases=FallbackLeases(RedisLeases(runtime.redis), runtime.health),
+                monotonic=clock,
+                sleep=clock.sleep,
+            )
+            fetch = runtime.upstream.slots(tenant, EVENT, None)
+            waiting = asyncio.create_task(availability.collect(query, fetch, 5.0))
+            for _ in range(1000):  # bounded: the waiter's own call reaches the simulator
+                if await asyncio.to_thread(slot_calls, sim) == 1:
+                    break
+                await asyncio.sleep(0.01)
+            late = DayEntry((), Clock().now, 30)
+            await shared.set_many(dict.fromkeys(query.day_keys(), late), 60)  # the slow holder delivers
+            report = await waiting
+            await runtime.redis.delete(*[lease_key(k) for k in query.day_keys()])
+            await availability.aclose()
+        assert len(report.entries) == 15 and not report.timeout_hit and not report.errors
+        assert set(report.entries.values()) == {late}
