@@ -6,7 +6,7 @@ The order of the steps, outermost first:
    used at once while one background refresh runs (stale-while-revalidate); older days are misses;
 2. **single-flight** — a day already being fetched is waited for, never fetched twice: inside the process
    through shared futures, across instances through a lease per day (``Leases``); a waiter whose lease
-   holder dies, or stays silent until the waiter's deadline is near, fetches the day itself;
+   holder dies, or stays silent until the waiter's deadline is near, fetches the day itself (``peers``);
 3. **deadline** — the caller waits at most until its deadline; fetches run as their own tasks, so a caller
    giving up never cancels a fetch that others share (it finishes and fills the cache);
 4. **upstream** — one ``GET /v2/slots`` per contiguous run of missing days (split only above
@@ -24,13 +24,8 @@ from datetime import date, datetime, timedelta
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.horizon import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
+from altslot.peers import PeerWatch, deliver, first_to_land
 from altslot.types import Clock, DayKey, TenantId
-
-POLL_SECONDS = 0.02  # how often a waiter looks for a day another instance is fetching
-TAKEOVER_RESERVE_SECONDS = 1.0
-"""How long before its deadline a waiter stops waiting for another instance's fetch and fetches itself
-(at most half its wait): one Cal.com call fits, so a lease orphaned by a Redis blip costs a second
-upstream call instead of a 503."""
 
 __all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]
 
@@ -73,10 +68,7 @@ class Availability:
         self._inflight: dict[DayKey, asyncio.Future[DayEntry]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._failing: dict[TenantId, CalcomError] = {}
-        self._monotonic = monotonic
-        self._sleep = sleep
-        self._awaiting_peer: set[DayKey] = set()
-        """Days whose fetch is waiting for another instance's lease holder (for the 503's log line)."""
+        self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
 
     def upstream_error(self, tenant: TenantId) -> CalcomError | None:
         """The error of the tenant's latest failed fetch, or None once a fetch succeeded again."""
@@ -123,7 +115,7 @@ class Availability:
         # asyncio.wait never cancels what it waits for, so shared fetches outlive an impatient caller.
         done, pending = await asyncio.wait(set(waiting.values()), timeout=max(wait_seconds, 0))
         report.timeout_hit = bool(pending)
-        report.waited_for_peer = any(f in pending for k, f in waiting.items() if k in self._awaiting_peer)
+        report.waited_for_peer = any(f in pending for k, f in waiting.items() if k in self._peers.awaiting)
         seen: set[int] = set()
         for key, future in waiting.items():
             if future not in done:
@@ -144,9 +136,7 @@ class Availability:
         until they lapse (background refreshes).
         """
         loop = asyncio.get_running_loop()
-        give_up_at = None
-        if patience is not None:
-            give_up_at = self._monotonic() + max(patience - min(TAKEOVER_RESERVE_SECONDS, patience / 2), 0)
+        give_up_at = self._peers.give_up_at(patience)
         by_day = {k.day: k for k in keys}
         started: list[RunProgress] = []
         for days in contiguous_runs(sorted(by_day), self._max_range_days):
@@ -189,42 +179,18 @@ class Availability:
             if owned:
                 try:
                     entries = await self._fetch_owned(query, owned, fetch, progress)
-                    _deliver(futures, entries)  # before the release: waiters need not wait for Redis
+                    deliver(futures, entries)  # before the release: waiters need not wait for Redis
                 finally:
                     await self._leases.release(owned)
             remaining = [k for k in remaining if k not in owned]
             if remaining:
-                landed = await self._await_landed(remaining, before, run.give_up_at)
-                if landed is None:  # the holder stayed silent too long: fetch these days ourselves
-                    await self._take_over(run, remaining, before)
+                landed = await self._peers.wait(remaining, before, run.give_up_at)
+                if landed is None:  # the holder stayed silent too long: fetch ourselves, still watching
+                    own = self._fetch_owned(query, remaining, fetch, progress)
+                    await first_to_land(futures, remaining, own, self._peers.wait(remaining, before, None))
                     return
-                _deliver(futures, landed)
+                deliver(futures, landed)
                 remaining = [k for k in remaining if k not in landed]
-
-    async def _take_over(self, run: _Run, keys: list[DayKey], before: dict[DayKey, datetime]) -> None:
-        """Fetch ``keys`` ourselves while still watching for the holder's result; whichever lands first wins.
-
-        A holder that is only slow may still deliver before our own call returns, so waiting for it goes on.
-        """
-
-        async def own() -> dict[DayKey, DayEntry] | None:
-            return await self._fetch_owned(run.query, keys, run.fetch, run.progress)
-
-        pending = {asyncio.ensure_future(own()), asyncio.ensure_future(self._await_landed(keys, before, None))}
-        error: BaseException | None = None
-        try:
-            while pending and not all(run.futures[k].done() for k in keys):
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    if task.exception() is not None:
-                        error = task.exception()
-                    else:
-                        _deliver(run.futures, task.result() or {})
-        finally:
-            for task in pending:
-                task.cancel()
-        if error is not None and not all(run.futures[k].done() for k in keys):
-            raise error
 
     async def _fetch_owned(
         self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, run: RunProgress
@@ -245,33 +211,6 @@ class Availability:
             entries.update(part)
         await self._cache.set_many(entries, self._keep_for)
         return entries
-
-    async def _await_landed(
-        self, keys: list[DayKey], before: dict[DayKey, datetime], give_up_at: float | None
-    ) -> dict[DayKey, DayEntry] | None:
-        """Poll until another instance's fetch lands, or its lease lapses ({}: the caller retries).
-
-        None when ``give_up_at`` (monotonic) came first: the caller fetches the days itself.
-        """
-        self._awaiting_peer.update(keys)
-        try:
-            while True:
-                landed = await self._landed(keys, before)
-                if landed:
-                    return landed
-                if not await self._leases.held(keys):
-                    # Released: either the day landed between our two looks, or the holder gave up
-                    # ({}: the caller takes over). Looking again keeps a finished fetch from being repeated.
-                    return await self._landed(keys, before)
-                if give_up_at is not None and self._monotonic() >= give_up_at:
-                    return None
-                await self._sleep(POLL_SECONDS)
-        finally:
-            self._awaiting_peer.difference_update(keys)
-
-    async def _landed(self, keys: list[DayKey], before: dict[DayKey, datetime]) -> dict[DayKey, DayEntry]:
-        found = await self._cache.get_many(keys)
-        return {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
 
     async def cached(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
         """Whatever the cache holds for these days, fresh or stale, without fetching."""
@@ -322,12 +261,6 @@ class Availability:
         """Let in-flight fetches finish (they fill the cache others wait for)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=5)
-
-
-def _deliver(futures: dict[DayKey, asyncio.Future[DayEntry]], entries: dict[DayKey, DayEntry]) -> None:
-    for key, entry in entries.items():
-        if not futures[key].done():
-            futures[key].set_result(entry)
 
 
 def _entry(pairs: list[tuple[datetime, datetime]], fetched_at: datetime) -> DayEntry:

@@ -15,12 +15,39 @@ from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.redis_client import connect_redis
 from altslot.redis_health import RedisHealth
+from altslot.runtime import Runtime
+from altslot.tenants import Tenant
 from altslot.types import EventTypeId, TenantId
 from tests.cache.test_availability import FIRST, LAST, runtime_for, simulator, slot_calls
 from tests.e2e.world import EVENT, Clock
 from tests.resilience.conftest import FakeClock
 
 ORPHAN_MS = 60_000  # far beyond every deadline: only a release or a take-over frees these
+
+
+async def leased_elsewhere(runtime: Runtime, unique: str, holder: str) -> tuple[Tenant, DaysQuery]:
+    """The tenant and its 15-day query, every day's lease held in Redis by ``holder`` (another instance)."""
+    tenant = runtime.tenants.get(unique)
+    assert tenant is not None and runtime.redis is not None
+    query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
+    for key in query.day_keys():
+        await runtime.redis.set(lease_key(key), holder, px=ORPHAN_MS)
+    return tenant, query
+
+
+def on_shared_redis(runtime: Runtime, clock: FakeClock) -> Availability:
+    """An ``Availability`` on the runtime's Redis whose lease waiting runs on ``clock`` (polls move it)."""
+    assert runtime.redis is not None and runtime.health is not None
+    return Availability(
+        FallbackCache(RedisDayCache(runtime.redis), MemoryDayCache(Clock()), runtime.health),
+        Clock(),
+        fresh_ttl=60,
+        max_stale=900,
+        max_range_days=31,
+        leases=FallbackLeases(RedisLeases(runtime.redis), runtime.health),
+        monotonic=clock,
+        sleep=clock.sleep,
+    )
 
 
 @pytest.mark.anyio
@@ -49,22 +76,9 @@ async def test_waiter_on_an_orphaned_lease_fetches_the_days_itself_within_its_de
     clock = FakeClock()
     with simulator() as sim:
         async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
-            tenant = runtime.tenants.get(unique)
-            assert tenant is not None and runtime.redis is not None and runtime.health is not None
-            query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
-            for key in query.day_keys():
-                await runtime.redis.set(lease_key(key), "a-dead-instance", px=ORPHAN_MS)
-            cache = FallbackCache(RedisDayCache(runtime.redis), MemoryDayCache(Clock()), runtime.health)
-            availability = Availability(
-                cache,
-                Clock(),
-                fresh_ttl=60,
-                max_stale=900,
-                max_range_days=31,
-                leases=FallbackLeases(RedisLeases(runtime.redis), runtime.health),
-                monotonic=clock,
-                sleep=clock.sleep,
-            )
+            tenant, query = await leased_elsewhere(runtime, unique, "a-dead-instance")
+            assert runtime.redis is not None
+            availability = on_shared_redis(runtime, clock)
             started = clock.now
             report = await availability.collect(query, runtime.upstream.slots(tenant, EVENT, None), 5.0)
             await runtime.redis.delete(*[lease_key(k) for k in query.day_keys()])
@@ -79,22 +93,10 @@ async def test_a_slow_holder_that_delivers_after_the_take_over_still_answers(red
     clock = FakeClock()
     with simulator(latency_ms=4_000) as sim:  # our own call comes back long after the holder delivers
         async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
-            tenant = runtime.tenants.get(unique)
-            assert tenant is not None and runtime.redis is not None and runtime.health is not None
-            query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
-            for key in query.day_keys():
-                await runtime.redis.set(lease_key(key), "a-slow-instance", px=ORPHAN_MS)
+            tenant, query = await leased_elsewhere(runtime, unique, "a-slow-instance")
+            assert runtime.redis is not None
             shared = RedisDayCache(runtime.redis)
-            availability = Availability(
-                FallbackCache(shared, MemoryDayCache(Clock()), runtime.health),
-                Clock(),
-                fresh_ttl=60,
-                max_stale=900,
-                max_range_days=31,
-                leases=FallbackLeases(RedisLeases(runtime.redis), runtime.health),
-                monotonic=clock,
-                sleep=clock.sleep,
-            )
+            availability = on_shared_redis(runtime, clock)
             fetch = runtime.upstream.slots(tenant, EVENT, None)
             waiting = asyncio.create_task(availability.collect(query, fetch, 5.0))
             for _ in range(1000):  # bounded: the waiter's own call reaches the simulator
