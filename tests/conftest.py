@@ -1,22 +1,23 @@
-"""Shared fixtures: real Redis (a missing one fails the run), a private redis-server for outage tests."""
+"""Shared fixtures: real Redis (a missing one fails the run), private redis-servers and a real Redis Cluster."""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
+
+from tests.redis_servers import Cluster, PrivateRedis, free_port
+
+__all__ = ["Cluster", "PrivateRedis", "altslot_process", "free_port"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -50,58 +51,35 @@ def unique() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class PrivateRedis:
-    """A redis-server of this test alone, which the test may stop and start."""
-
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.fail("redis-server is required for outage tests")
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        # Outside libfaketime even when the suite runs under it: redis-server misbehaves on a faked clock.
-        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port, socket_connect_timeout=0.2).ping()
-                return
-            except redis.RedisError:
-                time.sleep(0.05)
-        self.stop()  # never leave a half-started server behind
-        pytest.fail("private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
 @pytest.fixture
 def private_redis() -> Iterator[PrivateRedis]:
     """A private redis-server on a spare port, killed at the end."""
-    server = PrivateRedis(free_port())
+    server = PrivateRedis()
     server.start()
     try:
         yield server
     finally:
-        server.stop()
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[Cluster]:
+    """A real 3-master Redis Cluster shared by the session's cluster tests (keys are tagged per test)."""
+    cluster = Cluster(masters=3)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture(params=["single", "cluster"])
+def shared_redis(request: pytest.FixtureRequest) -> str:
+    """The URL of a Redis several instances share: the single test node, then a real Redis Cluster."""
+    if request.param == "single":
+        return str(request.getfixturevalue("redis_url"))
+    cluster: Cluster = request.getfixturevalue("redis_cluster")
+    return cluster.url
 
 
 @contextmanager

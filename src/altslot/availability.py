@@ -6,7 +6,7 @@ The order of the steps, outermost first:
    used at once while one background refresh runs (stale-while-revalidate); older days are misses;
 2. **single-flight** — a day already being fetched is waited for, never fetched twice: inside the process
    through shared futures, across instances through a lease per day (``Leases``); a waiter whose lease
-   holder dies fetches the day itself;
+   holder dies, or stays silent until the waiter's deadline is near, fetches the day itself (``peers``);
 3. **deadline** — the caller waits at most until its deadline; fetches run as their own tasks, so a caller
    giving up never cancels a fetch that others share (it finishes and fills the cache);
 4. **upstream** — one ``GET /v2/slots`` per contiguous run of missing days (split only above
@@ -16,18 +16,31 @@ The order of the steps, outermost first:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, FetchDone
 from altslot.horizon import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
+from altslot.peers import PeerWatch, deliver, first_to_land
 from altslot.types import Clock, DayKey, TenantId
 
-POLL_SECONDS = 0.02  # how often a waiter looks for a day another instance is fetching
-
 __all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One fetch task: its query, the futures of its days, how to fetch, its progress, when to stop waiting."""
+
+    query: DaysQuery
+    futures: dict[DayKey, asyncio.Future[DayEntry]]
+    fetch: FetchSlots
+    progress: RunProgress
+    give_up_at: float | None
+    """Monotonic instant after which a waiter fetches days itself instead of polling a peer's lease."""
 
 
 class Availability:
@@ -44,6 +57,8 @@ class Availability:
         leases: Leases | None = None,
         lease_seconds: float = 15.0,
         events: Events | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._events = events or Events()
         self._cache = cache
@@ -56,6 +71,7 @@ class Availability:
         self._inflight: dict[DayKey, asyncio.Future[DayEntry]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._failing: dict[TenantId, CalcomError] = {}
+        self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
 
     def upstream_error(self, tenant: TenantId) -> CalcomError | None:
         """The error of the tenant's latest failed fetch, or None once a fetch succeeded again."""
@@ -87,7 +103,7 @@ class Availability:
             # Served now, refreshed behind the caller's back: nobody waits for these.
             self._start(query, [k for k in stale if k not in self._inflight], fetch)
         waiting = {k: self._inflight[k] for k in missing if k in self._inflight}
-        runs = self._start(query, [k for k in missing if k not in self._inflight], fetch)
+        runs = self._start(query, [k for k in missing if k not in self._inflight], fetch, patience=wait_seconds)
         waiting.update({k: self._inflight[k] for k in missing if k not in waiting and k in self._inflight})
         if waiting:
             await self._wait(waiting, wait_seconds, report)
@@ -102,6 +118,7 @@ class Availability:
         # asyncio.wait never cancels what it waits for, so shared fetches outlive an impatient caller.
         done, pending = await asyncio.wait(set(waiting.values()), timeout=max(wait_seconds, 0))
         report.timeout_hit = bool(pending)
+        report.waited_for_peer = any(f in pending for k, f in waiting.items() if k in self._peers.awaiting)
         seen: set[int] = set()
         for key, future in waiting.items():
             if future not in done:
@@ -113,9 +130,16 @@ class Availability:
                 seen.add(id(error))
                 report.errors.append(error)
 
-    def _start(self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots) -> list[RunProgress]:
-        """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``."""
+    def _start(
+        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, patience: float | None = None
+    ) -> list[RunProgress]:
+        """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``.
+
+        ``patience`` is how long the caller waits; without, the run waits for other instances' leases
+        until they lapse (background refreshes).
+        """
         loop = asyncio.get_running_loop()
+        give_up_at = self._peers.give_up_at(patience)
         by_day = {k.day: k for k in keys}
         started: list[RunProgress] = []
         for days in contiguous_runs(sorted(by_day), self._max_range_days):
@@ -123,24 +147,23 @@ class Availability:
             futures = {key: loop.create_future() for key in run_keys}
             self._inflight.update(futures)
             run = RunProgress()
-            task = loop.create_task(self._resolve(query, futures, fetch, run))
+            task = loop.create_task(self._resolve(_Run(query, futures, fetch, run, give_up_at)))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started.append(run)
         return started
 
-    async def _resolve(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
-    ) -> None:
+    async def _resolve(self, run: _Run) -> None:
         """Fill every future of a run: fetch what we lease, wait for what other instances fetch."""
+        futures = run.futures
         failure: str | None = None
         try:
-            await self._fill(query, futures, fetch, run)
-            self._failing.pop(query.tenant, None)
+            await self._fill(run)
+            self._failing.pop(run.query.tenant, None)
         except Exception as exc:  # every waiter must hear about the failure, whatever it is
             error = exc if isinstance(exc, CalcomError) else CalcomError(f"{type(exc).__name__}: {exc}")
             failure = str(error)
-            self._failing[query.tenant] = error
+            self._failing[run.query.tenant] = error
             for future in futures.values():
                 if not future.done():
                     future.set_exception(error)
@@ -152,27 +175,28 @@ class Availability:
                 if not future.done():
                     future.cancel()
             # Emitted once the outcome is recorded, so an observer sees the state the next search will.
-            self._events.emit(FetchDone(query.tenant, len(futures), failure))
+            self._events.emit(FetchDone(run.query.tenant, len(futures), failure))
 
-    async def _fill(
-        self, query: DaysQuery, futures: dict[DayKey, asyncio.Future[DayEntry]], fetch: FetchSlots, run: RunProgress
-    ) -> None:
+    async def _fill(self, run: _Run) -> None:
+        futures, query, fetch, progress = run.futures, run.query, run.fetch, run.progress
         remaining = list(futures)
         before = {k: e.fetched_at for k, e in (await self._cache.get_many(remaining)).items()}
         while remaining:
             owned = await self._leases.acquire(remaining, self._lease_seconds)
             if owned:
                 try:
-                    entries = await self._fetch_owned(query, owned, fetch, run)
+                    entries = await self._fetch_owned(query, owned, fetch, progress)
+                    deliver(futures, entries)  # before the release: waiters need not wait for Redis
                 finally:
                     await self._leases.release(owned)
-                for key, entry in entries.items():
-                    futures[key].set_result(entry)
             remaining = [k for k in remaining if k not in owned]
             if remaining:
-                landed = await self._await_landed(remaining, before)
-                for key, entry in landed.items():
-                    futures[key].set_result(entry)
+                landed = await self._peers.wait(remaining, before, run.give_up_at)
+                if landed is None:  # the holder stayed silent too long: fetch ourselves, still watching
+                    own = self._fetch_owned(query, remaining, fetch, progress)
+                    await first_to_land(futures, remaining, own, self._peers.wait(remaining, before, None))
+                    return
+                deliver(futures, landed)
                 remaining = [k for k in remaining if k not in landed]
 
     async def _fetch_owned(
@@ -194,17 +218,6 @@ class Availability:
             entries.update(part)
         await self._cache.set_many(entries, self._keep_for)
         return entries
-
-    async def _await_landed(self, keys: list[DayKey], before: dict[DayKey, datetime]) -> dict[DayKey, DayEntry]:
-        """Poll until another instance's fetch lands, or its lease lapses (then the caller retries)."""
-        while True:
-            found = await self._cache.get_many(keys)
-            landed = {k: e for k, e in found.items() if before.get(k) != e.fetched_at}
-            if landed:
-                return landed
-            if not await self._leases.held(keys):
-                return {}  # the holders are gone without a result: the caller takes over
-            await asyncio.sleep(POLL_SECONDS)
 
     async def cached(self, keys: Sequence[DayKey]) -> dict[DayKey, DayEntry]:
         """Whatever the cache holds for these days, fresh or stale, without fetching."""
@@ -236,7 +249,7 @@ class Availability:
         """
         report = FetchReport()
         keys = query.day_keys()
-        runs = self._start(query, [k for k in keys if k not in self._inflight], fetch)
+        runs = self._start(query, [k for k in keys if k not in self._inflight], fetch, patience=wait_seconds)
         if wait_seconds is not None:
             waiting = {k: self._inflight[k] for k in keys if k in self._inflight}
             await self._wait(waiting, wait_seconds, report)

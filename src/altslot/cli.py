@@ -66,14 +66,16 @@ def serve(
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
+        from altslot.redis_url import safe_url
         from altslot.runtime import redis_problem
 
         problem = asyncio.run(redis_problem(settings.cache.redis_url))
+        where = safe_url(settings.cache.redis_url)
         if problem and settings.cache.redis_required:
-            fail(f"config: cache.redis_url: Redis at {settings.cache.redis_url} is unreachable ({problem})")
+            fail(f"config: cache.redis_url: Redis at {where} cannot be used ({problem})")
         if problem:
             typer.echo(
-                f"altslot: warning: Redis unreachable ({problem}); serving from memory until it returns",
+                f"altslot: warning: Redis at {where} cannot be used ({problem}); serving from memory until it can",
                 err=True,
             )
     if config is not None:

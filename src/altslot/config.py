@@ -29,10 +29,10 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from altslot.http_settings import ServerSettings
 from altslot.observability import ObservabilitySettings
+from altslot.redis_url import check_redis_url
 from altslot.resilience.upstream import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -77,9 +77,7 @@ class CacheSettings(_Section):
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: str) -> str:
-        if not value.startswith(REDIS_SCHEMES):
-            raise ValueError(f"must start with {', '.join(REDIS_SCHEMES)}")
-        return value
+        return check_redis_url(value)  # the one check of redis_url: schemes, cluster seed lists, options
 
 
 class WarmSettings(_Section):

@@ -47,6 +47,8 @@ class FetchReport:
     stale_hits: int = 0
     cache_misses: int = 0
     timeout_hit: bool = False
+    waited_for_peer: bool = False
+    """The deadline passed while days were awaited from another instance's fetch (a lease holder)."""
     errors: list[CalcomError] = field(default_factory=list)
     as_of: datetime | None = None
     entries: dict[DayKey, DayEntry] = field(default_factory=dict)

@@ -11,13 +11,25 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 log = logging.getLogger("altslot.redis")
 T = TypeVar("T")
 
-REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, OSError)
-"""What a Redis round trip may raise when the server is down or unreachable."""
+REDIS_ERRORS: tuple[type[Exception], ...] = (RedisError, RedisClusterException, OSError, RuntimeError, AttributeError)
+"""What a Redis round trip may raise when the server is down, unreachable or answers with an error.
+
+``RuntimeError`` and ``AttributeError`` are not ours to raise here: redis-py 8 leaks them when writing to
+a connection the peer closed (uvloop's "handler is closed", redis-py #4287) and while a cluster client
+rediscovers its topology. Treating them as Redis failures keeps the promise that a Redis problem never
+fails a call.
+"""
+
+
+def describe(error: BaseException) -> str:
+    """``Type: message`` (redis-py's repr drops the message, e.g. the slot and node of a ``MOVED``)."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 class RedisHealth:
@@ -28,16 +40,24 @@ class RedisHealth:
         self._monotonic = monotonic
         self._down_until = 0.0
         self.down = False
+        self.problem: str | None = None
+        """What the latest failure said, until a success."""
+
+    @property
+    def window(self) -> float:
+        """Seconds everyone stays off Redis after a failure."""
+        return self._retry_after
 
     @property
     def usable(self) -> bool:
         """False for ``retry_after`` seconds after a failure."""
         return self._monotonic() >= self._down_until
 
-    def failed(self, error: BaseException) -> None:
-        """Record a failure; the first of an outage is logged as a warning."""
+    def failed(self, error: BaseException | str) -> None:
+        """Record a failure (an exception, or what a probe said); the first of an outage is logged."""
+        self.problem = error if isinstance(error, str) else describe(error)
         if not self.down:
-            log.warning("redis unavailable, working locally: %r", error)
+            log.warning("redis unavailable, working locally: %s", self.problem)
         self.down = True
         self._down_until = self._monotonic() + self._retry_after
 
@@ -46,6 +66,7 @@ class RedisHealth:
         if self.down:
             log.warning("redis is back; sharing state again")
         self.down = False
+        self.problem = None
 
     async def guard(self, primary: Callable[[], Awaitable[T]], fallback: Callable[[], Awaitable[T]]) -> T:
         """Run ``primary`` while Redis is usable, else (or when it fails) ``fallback``."""

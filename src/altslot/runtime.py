@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from redis.asyncio import BlockingConnectionPool, Redis
-
 from altslot.availability import Availability
 from altslot.booking import Booker
 from altslot.cache.base import DayCache, Leases
@@ -26,6 +24,7 @@ from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
 from altslot.pipeline import Upstream
+from altslot.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem
 from altslot.redis_health import RedisHealth
 from altslot.resilience import build_guard
 from altslot.service import Searcher
@@ -53,9 +52,23 @@ class Runtime:
     kv: KeyValue
     durations: Durations
     events: Events
-    redis: Redis | None = None
+    redis_link: RedisLink | None = None
+    health: RedisHealth | None = None
+    """The instance's view of Redis (None without Redis): what ``/readyz`` reports."""
     observability: Observability | None = None
     keys: KeyChecks | None = None
+
+    @property
+    def redis(self) -> AnyRedis | None:
+        """The shared Redis client (one endpoint or a cluster), or None with the memory backend."""
+        return self.redis_link.client if self.redis_link is not None else None
+
+    async def start(self) -> None:
+        """Connect what needs connecting before serving (a cluster's topology); a failure only degrades."""
+        if self.redis_link is not None and self.health is not None:
+            problem = await self.redis_link.start()
+            if problem is not None:
+                self.health.failed(problem)
 
     async def aclose(self) -> None:
         """Finish shared fetches, then close connection pools."""
@@ -65,41 +78,20 @@ class Runtime:
         if self.observability is not None:
             await self.observability.aclose()
         await self.pool.aclose()
-        if self.redis is not None:
-            await self.redis.aclose(close_connection_pool=True)
+        if self.redis_link is not None:
+            await self.redis_link.aclose()
 
 
-def connect_redis(url: str) -> Redis:
-    """A Redis client on a bounded pool: bursts queue for a connection instead of opening hundreds.
-
-    A dead Redis refuses connections at once; the timeouts only bound a hung one, and after the first
-    failure ``RedisHealth`` keeps everyone off Redis for a while, so an outage costs one timeout.
-    """
-    pool = BlockingConnectionPool.from_url(
-        url, max_connections=64, timeout=2.0, socket_timeout=2.0, socket_connect_timeout=2.0
-    )
-    return Redis(connection_pool=pool)
+__all__ = ["Runtime", "build_runtime", "connect_redis", "redis_problem", "system_clock"]
 
 
-async def redis_problem(url: str) -> str | None:
-    """Why Redis at ``url`` cannot be used right now, or None when it answers."""
-    client = connect_redis(url)
-    try:
-        await client.ping()
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    finally:
-        await client.aclose(close_connection_pool=True)
-    return None
-
-
-def _stores(settings: Settings, clock: Clock, health: RedisHealth) -> tuple[DayCache, Leases | None, Redis | None]:
+def _stores(settings: Settings, clock: Clock, health: RedisHealth) -> tuple[DayCache, Leases | None, RedisLink | None]:
     memory = MemoryDayCache(clock, max_entries=settings.cache.max_entries)
     if settings.cache.backend == "memory":
         return memory, None, None
-    redis = connect_redis(settings.cache.redis_url)
-    cache = FallbackCache(RedisDayCache(redis), memory, health)
-    return cache, FallbackLeases(RedisLeases(redis), health), redis
+    link = connect_redis(settings.cache.redis_url)
+    cache = FallbackCache(RedisDayCache(link.client), memory, health)
+    return cache, FallbackLeases(RedisLeases(link.client), health), link
 
 
 def build_runtime(
@@ -110,6 +102,7 @@ def build_runtime(
     env: Mapping[str, str] | None = None,
     transport: Transport | None = None,
     events: Events | None = None,
+    health: RedisHealth | None = None,
 ) -> Runtime:
     """Assemble tenants, the Cal.com pool, the day cache and the searcher.
 
@@ -126,8 +119,9 @@ def build_runtime(
         bookings_version=settings.calcom.bookings_api_version,
         transport=transport,
     )
-    health = RedisHealth(monotonic=monotonic)
-    cache, leases, redis = _stores(settings, clock, health)
+    health = health or RedisHealth(monotonic=monotonic)
+    cache, leases, link = _stores(settings, clock, health)
+    redis = link.client if link is not None else None
     availability = Availability(
         cache,
         clock,
@@ -137,8 +131,10 @@ def build_runtime(
         leases=leases,
         lease_seconds=settings.cache.lease_seconds,
         events=events,
+        monotonic=monotonic,
     )
-    guard = build_guard(settings.resilience, redis=redis, health=health, events=events, clock=monotonic)
+    window = link.window if link is not None else None
+    guard = build_guard(settings.resilience, redis=redis, window=window, health=health, events=events, clock=monotonic)
     upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
     kv: KeyValue = MemoryKeyValue(monotonic) if redis is None else RedisKeyValue(redis, health)
     durations = Durations(kv, settings.cache.fresh_ttl_seconds + settings.cache.max_stale_seconds)
@@ -185,7 +181,8 @@ def build_runtime(
         kv=kv,
         durations=durations,
         events=events,
-        redis=redis,
+        redis_link=link,
+        health=health if link is not None else None,
         observability=observability,
         keys=KeyChecks(upstream, tenants, budget=settings.calcom.timeout_seconds),
     )

@@ -154,7 +154,7 @@ class Searcher:
         self._emit_cache(tenant, report)
         if not report.entries and (report.errors or report.timeout_hit):
             self._emit_search(tenant, body, request_id, report, started, None, "unavailable", 503)
-            return self.unavailable(tenant, report.errors, request.language)
+            return self.unavailable(tenant, report.errors, request.language, lease_wait=report.waited_for_peer)
         index = report.index(request.duration or None)
         if not request.duration:
             request = replace(request, duration=index.duration)
@@ -197,15 +197,27 @@ class Searcher:
         offers = tuple(a for a in result.alternatives if a.start not in placed.refused)
         return replace(result, alternatives=offers[: request.max_alternatives]), placed.held
 
-    def unavailable(self, tenant: Tenant, errors: Sequence[CalcomError], language: Language) -> Unavailable:
-        """The 503 answer for these upstream errors: a polite sentence for the caller, the cause logged."""
+    def unavailable(
+        self, tenant: Tenant, errors: Sequence[CalcomError], language: Language, *, lease_wait: bool = False
+    ) -> Unavailable:
+        """The 503 answer for these upstream errors: a polite sentence for the caller, the cause logged.
+
+        ``lease_wait``: the deadline passed while waiting for another instance's fetch, not for Cal.com.
+        """
         cause, retry = _cause(errors)
         # The caller hears a polite sentence; the operator needs the real reason.
-        log.warning(
-            "upstream unavailable for %s: %s",
-            tenant.id,
-            "; ".join(f"{type(e).__name__}: {e}" for e in errors) or "deadline passed",
-        )
+        if lease_wait and not errors:
+            log.warning(
+                "no answer for %s: deadline passed waiting for another instance's fetch "
+                "(the lease holder did not deliver; Cal.com was not asked)",
+                tenant.id,
+            )
+        else:
+            log.warning(
+                "upstream unavailable for %s: %s",
+                tenant.id,
+                "; ".join(f"{type(e).__name__}: {e}" for e in errors) or "deadline passed",
+            )
         text = unavailable_text(cause, language)
         return Unavailable(UnavailableResponse(cause=cause, response_text=text, retry_after_seconds=retry))
 

@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
-
 from altslot.availability import Availability, DaysQuery
 from altslot.cache.keys import PREFIX
 from altslot.pipeline import Upstream
+from altslot.redis_client import AnyRedis
+from altslot.redis_health import REDIS_ERRORS, RedisHealth
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId
 
@@ -80,13 +79,22 @@ async def warm_once(
     return summary
 
 
-async def _take_turn(redis: Redis | None, interval: float) -> bool:
+async def _take_turn(redis: AnyRedis | None, interval: float, health: RedisHealth | None) -> bool:
     if redis is None:
         return True
-    try:
+
+    async def lease() -> bool:
         return bool(await redis.set(WARMER_LEASE, "1", nx=True, px=max(1, int(interval * 1000))))
-    except (RedisError, OSError):
+
+    async def alone() -> bool:
         return True  # without Redis every instance warms itself, which is what it would do alone
+
+    if health is not None:
+        return await health.guard(lease, alone)  # an outage is logged once, with the service's other users
+    try:
+        return await lease()
+    except REDIS_ERRORS:
+        return True
 
 
 async def run_warmer(
@@ -98,7 +106,8 @@ async def run_warmer(
     days: int,
     interval: float,
     fresh_ttl: float,
-    redis: Redis | None = None,
+    redis: AnyRedis | None = None,
+    health: RedisHealth | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Warm forever, every ``interval`` seconds, refreshing days before they turn stale.
@@ -109,7 +118,7 @@ async def run_warmer(
     # A day must still be fresh when the next pass comes round, so refresh anything that would not be.
     margin = min(interval, fresh_ttl)
     while True:
-        if await _take_turn(redis, interval):
+        if await _take_turn(redis, interval, health):
             try:
                 summary = await warm_once(tenants, availability, upstream, clock, days=days, refresh_margin=margin)
                 log.info("warmed %d days with %d upstream calls", summary.days_fetched, summary.upstream_calls)

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from redis.asyncio import Redis
 from typer.testing import CliRunner
 
 from altslot.cli import app
@@ -64,10 +63,10 @@ async def test_warm_once_refreshes_only_what_would_turn_stale(unique: str) -> No
 
 
 @pytest.mark.anyio
-async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str) -> None:
-    """Two instances on one Redis run the warmer: the lease lets only one of them warm each interval."""
+async def test_only_one_instance_warms_per_interval(shared_redis: str, unique: str) -> None:
+    """Two instances on one Redis (node or cluster) run the warmer: only one of them warms each interval."""
     with simulator() as sim:
-        cache = CacheSettings(backend="redis", redis_url=redis_url)
+        cache = CacheSettings(backend="redis", redis_url=shared_redis)
         settings = Settings(
             calcom=CalcomSettings(base_url=sim.url),
             cache=cache,
@@ -75,7 +74,10 @@ async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str)
             observability=NO_SEARCH_LOG,
         )
         runtimes = [build_runtime(settings, clock=Clock(), env={}) for _ in range(2)]
-        redis = Redis.from_url(redis_url)
+        for r in runtimes:
+            await r.start()
+        redis = runtimes[0].redis
+        assert redis is not None
         await redis.delete(WARMER_LEASE)
         turns = [asyncio.Event() for _ in runtimes]
 
@@ -98,6 +100,7 @@ async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str)
                     fresh_ttl=60,
                     redis=r.redis,
                     sleep=after_turn(done),
+                    health=r.health,
                 )
             )
             for r, done in zip(runtimes, turns, strict=True)
@@ -110,7 +113,6 @@ async def test_only_one_instance_warms_per_interval(redis_url: str, unique: str)
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await redis.delete(WARMER_LEASE)
             for r in runtimes:
                 await r.aclose()
-            await redis.delete(WARMER_LEASE)
-            await redis.aclose()

@@ -11,6 +11,7 @@ import pytest
 from altslot.config import CacheSettings
 from altslot.resilience import ResilienceSettings
 from tests.e2e.world import NOW, Clock, Jumps, running, salon_data
+from tests.observability.promtext import value
 
 FAST = ResilienceSettings(backoff_initial=0.01, backoff_max=0.05, cool_down_seconds=1.0, failure_threshold=3)
 
@@ -139,9 +140,10 @@ def test_breaker_opens_fails_fast_probes_and_closes() -> None:
         assert world.slot_calls() == calls + 1
 
 
-def test_two_instances_on_one_redis_open_together(redis_url: str, unique: str) -> None:
-    """The breaker state lives in Redis: once one instance opened it, the other makes no calls either."""
-    cache = CacheSettings(backend="redis", redis_url=redis_url)
+def test_two_instances_on_one_redis_open_together(shared_redis: str, unique: str) -> None:
+    """The breaker lives in Redis (node or cluster): once one instance opened it, the other makes no calls
+    either, and its gauge shows the open circuit it obeys."""
+    cache = CacheSettings(backend="redis", redis_url=shared_redis)
     data = salon_data(api_key=f"cal_test_{unique}")
     with running(data, resilience=FAST, cache=cache, instances=2) as world:
         world.fault("error_500")
@@ -151,6 +153,7 @@ def test_two_instances_on_one_redis_open_together(redis_url: str, unique: str) -
         for _ in range(3):
             unavailable(world.search(desired_start="2025-09-30T14:00", instance=1), "unreachable")
         assert world.slot_calls() == calls
+        assert value(world.metrics(1), "circuit_breaker_state", tenant="salon") == 2
 
 
 @pytest.mark.parametrize("sim_limit", [120, 20])

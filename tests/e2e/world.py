@@ -18,11 +18,13 @@ from altslot.api import create_app
 from altslot.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
 from altslot.events import Event, Events, FetchDone
 from altslot.observability import ObservabilitySettings
+from altslot.redis_health import RedisHealth
 from altslot.runtime import build_runtime
 from altslot.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.conftest import free_port
+from tests.redis_servers import sync_client
 
 NOW = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 EVENT = 1412903
@@ -193,19 +195,21 @@ def running(
     tenant_keys: Sequence[str] = (),
     webhook_secret: str | None = None,
     booking_window_days: int | None = None,
+    health_clock: Callable[[], float] | None = None,
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
 
     ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
     The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
+    ``health_clock`` is the monotonic clock of each instance's Redis health window (tests move it by hand).
     """
     sections.setdefault("observability", NO_SEARCH_LOG)
     cache = sections.get("cache")
     if cache is not None and cache.backend == "redis":
         # Tenant names repeat across tests; what an earlier test left in Redis must not leak in.
-        shared = redis.Redis.from_url(cache.redis_url, socket_connect_timeout=1)
-        with contextlib.suppress(redis.RedisError):  # a test may point at a Redis that is down on purpose
+        shared = sync_client(cache.redis_url)
+        with contextlib.suppress(redis.RedisError, redis.exceptions.RedisClusterException):  # down on purpose
             for pattern in ("altslot:{salon}*", "altslot:{salon1}*"):
                 for key in shared.scan_iter(pattern):
                     shared.delete(key)
@@ -245,9 +249,10 @@ def running(
         for i in range(instances):
             events = Events()
             events.subscribe(fetches)
-            app = create_app(build_runtime(settings, clock=clock, monotonic=monotonic, env={}, events=events))
+            health = RedisHealth(monotonic=health_clock) if health_clock is not None else None
+            runtime = build_runtime(settings, clock=clock, monotonic=monotonic, env={}, events=events, health=health)
             api = start_in_thread(
-                app, port=api_port if i == 0 else 0, read_timeout=settings.server.read_timeout_seconds
+                create_app(runtime), port=api_port if i == 0 else 0, read_timeout=settings.server.read_timeout_seconds
             )
             stack.callback(api.stop)
             apis.append(api)

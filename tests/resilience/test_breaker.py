@@ -218,3 +218,22 @@ async def test_redis_down_falls_back_to_local_state(
             await breaker.call(key, "acme", Upstream())
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
+
+
+async def test_an_instance_obeying_a_shared_open_breaker_reports_it_open(redis: Redis, key: str) -> None:
+    """The gauge follows what an instance obeys: B, refused by A's open circuit, emits open, then closed."""
+    policy = BreakerPolicy(failure_threshold=1, success_threshold=1, cool_down_seconds=30.0)
+    seen: list[Event] = []
+    events = Events()
+    events.subscribe(seen.append)
+    first = Breaker(RedisBreakerStore(redis, policy))
+    second = Breaker(RedisBreakerStore(redis, policy), events=events)
+    await fail(first, key, 1)
+    for _ in range(2):
+        with pytest.raises(CircuitOpen):
+            await second.call(key, "acme", Upstream())
+    assert seen == [BreakerTransition("acme", "open")]
+    for name in ("open", "tripped"):  # another instance's probe closed it meanwhile
+        await redis.delete(f"altslot:{{{key}}}:breaker:{name}")
+    assert await second.call(key, "acme", Upstream()) == "ok"
+    assert seen == [BreakerTransition("acme", "open"), BreakerTransition("acme", "closed")]

@@ -41,6 +41,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
         warmer = None
         warm = runtime.settings.warm
         if warm.enabled:
@@ -53,6 +54,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
                 interval=warm.interval_seconds,
                 fresh_ttl=runtime.settings.cache.fresh_ttl_seconds,
                 redis=runtime.redis,
+                health=runtime.health,
             )
             warmer = asyncio.create_task(job)
         if runtime.observability is not None:
@@ -79,7 +81,8 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         openapi_url="/openapi.json" if docs else None,
     )
     app.state.runtime = runtime
-    limiter = FailedAuthLimiter(server.failed_auth_limit, runtime.redis)
+    link = runtime.redis_link
+    limiter = FailedAuthLimiter(server.failed_auth_limit, link.window if link is not None else None)
     app.add_middleware(CatchAll)
 
     @app.exception_handler(Unauthorized)

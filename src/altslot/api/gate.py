@@ -15,12 +15,10 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from typing import Any, cast
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,7 +34,8 @@ TENANT_SCOPE_KEY = "altslot.tenant"
 class FailedAuthLimiter:
     """A moving window of failed authentications per client address; shared through Redis when given."""
 
-    def __init__(self, rate: str, redis: Redis | None = None, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, rate: str, window: Storage | None = None, wall_clock: Callable[[], float] = time.time) -> None:
+        """``window``: the shared Redis storage of moving windows (``RedisLink.window``); None counts in memory."""
         parsed = parse(rate)
         # The namespace keeps these windows apart from the Cal.com limiter's keys.
         self._item: RateLimitItem = type(parsed)(parsed.amount, parsed.multiples, namespace="failed-auth")
@@ -44,10 +43,8 @@ class FailedAuthLimiter:
         self._shared: MovingWindowRateLimiter | None = None
         self._wall_clock = wall_clock
         self._redis_down = False
-        if redis is not None:
-            options = cast("dict[str, Any]", {"connection_pool": redis.connection_pool})
-            storage = RedisStorage("async+redis://", implementation="redispy", key_prefix="altslot", **options)
-            self._shared = MovingWindowRateLimiter(storage)
+        if window is not None:
+            self._shared = MovingWindowRateLimiter(window)
 
     async def fail(self, address: str) -> int:
         """Count one failure of ``address``; the seconds it must wait when over the limit, else 0."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
-from altslot.redis_health import RedisHealth
+from altslot.redis_health import REDIS_ERRORS, RedisHealth
 from altslot.types import DayKey
 
 
@@ -47,8 +47,16 @@ class FallbackLeases:
         )
 
     async def release(self, keys: Sequence[DayKey]) -> None:
-        """Give back shared leases when Redis is reachable."""
-        await self._health.guard(lambda: self._primary.release(keys), _nothing)
+        """Give back shared leases, tried even while Redis counts as down.
+
+        The lease is ours and the release cheap; skipping it after a blip would leave the other
+        instances polling an orphaned lease until it lapses, far past their deadline. A failure here
+        is recorded like any other (the lease then lapses by its TTL).
+        """
+        try:
+            await self._primary.release(keys)
+        except REDIS_ERRORS as error:
+            self._health.failed(error)
 
     async def held(self, keys: Sequence[DayKey]) -> list[DayKey]:
         """Shared lease holders, or none while Redis is down."""

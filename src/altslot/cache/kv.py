@@ -9,8 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from redis.asyncio import Redis
-
+from altslot.redis_client import AnyRedis
 from altslot.redis_health import RedisHealth
 
 
@@ -98,7 +97,7 @@ class MemoryKeyValue:
 class RedisKeyValue:
     """Shared store on Redis, with the memory store standing in while Redis is down."""
 
-    def __init__(self, redis: Redis, health: RedisHealth, fallback: MemoryKeyValue | None = None) -> None:
+    def __init__(self, redis: AnyRedis, health: RedisHealth, fallback: MemoryKeyValue | None = None) -> None:
         self._redis = redis
         self._health = health
         self._local = fallback or MemoryKeyValue()

@@ -8,14 +8,23 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from redis.asyncio import Redis
-
 from altslot.cache.base import DayEntry
 from altslot.cache.keys import day_key, lease_key
+from altslot.redis_client import AnyRedis
 from altslot.types import DayKey
 
 # Deleting a lease only if it is still ours: a holder that outlived its lease must not free another's.
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Taking every free lease of a horizon in one step: with one SET NX per key in a pipeline, two instances'
+# pipelines interleave on the server and split a cold horizon between them (two upstream calls, not one).
+# The keys are one tenant's, so one Redis Cluster slot.
+_ACQUIRE = """
+local taken = {}
+for i, key in ipairs(KEYS) do
+  taken[i] = redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
+end
+return taken
+"""
 
 
 def encode(entry: DayEntry) -> bytes:
@@ -45,7 +54,7 @@ class RedisDayCache:
     again, and decoding hundreds of timestamps each time would cost more than the round trip.
     """
 
-    def __init__(self, redis: Redis, decoded_max: int = 4096) -> None:
+    def __init__(self, redis: AnyRedis, decoded_max: int = 4096) -> None:
         self._redis = redis
         self._decoded: OrderedDict[bytes | str, DayEntry] = OrderedDict()
         self._decoded_max = decoded_max
@@ -82,17 +91,18 @@ class RedisDayCache:
 class RedisLeases:
     """Who fetches which day: ``SET NX PX`` per day; a lease expires if its holder dies."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: AnyRedis) -> None:
         self._redis = redis
         self._token = secrets.token_hex(8)
+        self._acquire = redis.register_script(_ACQUIRE)
 
     async def acquire(self, keys: Sequence[DayKey], ttl_seconds: float) -> list[DayKey]:
-        """Take the leases that are free; returns the days this instance now fetches."""
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.set(lease_key(key), self._token, nx=True, px=max(1, int(ttl_seconds * 1000)))
-            taken = await pipe.execute()
-        return [k for k, ok in zip(keys, taken, strict=True) if ok]
+        """Take the leases that are free, atomically; returns the days this instance now fetches."""
+        if not keys:
+            return []
+        args: list[str | int] = [self._token, max(1, int(ttl_seconds * 1000))]
+        taken = await self._acquire(keys=[lease_key(k) for k in keys], args=args)
+        return [k for k, ok in zip(keys, taken, strict=True) if int(ok)]
 
     async def release(self, keys: Sequence[DayKey]) -> None:
         """Give back leases this instance still holds."""

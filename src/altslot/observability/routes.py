@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,14 +20,21 @@ async def request_id(request: Request) -> str:
     return request_id_of(request.scope)
 
 
-async def _redis_problem(runtime: Runtime) -> str | None:
-    if runtime.redis is None:
-        return None
-    try:
-        await asyncio.wait_for(runtime.redis.ping(), 2.0)
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}".rstrip(": ")
-    return None
+async def _redis_check(runtime: Runtime) -> str:
+    """``ok``, or what the instance is really doing: working alone, and why.
+
+    A ``PING`` is not enough: a cluster node given as a plain URL answers it and then ``MOVED`` for most
+    keys, and a cluster client's ``PING`` reaches one node. So the probe asks every primary (or checks
+    for a cluster node behind a plain URL), and a failure the instance met on real traffic within its
+    health window counts too.
+    """
+    if runtime.redis_link is None:
+        return "ok"
+    problem = await runtime.redis_link.problem()
+    health = runtime.health
+    if problem is None and health is not None and health.down and not health.usable:
+        problem = health.problem
+    return "ok" if problem is None else f"degraded: working from local memory ({problem})"
 
 
 async def readiness(runtime: Runtime) -> tuple[int, dict[str, Any]]:
@@ -43,7 +49,7 @@ async def readiness(runtime: Runtime) -> tuple[int, dict[str, Any]]:
     checks: dict[str, str] = {}
     required: set[str] = set()
     if runtime.redis is not None:
-        checks["redis"] = await _redis_problem(runtime) or "ok"
+        checks["redis"] = await _redis_check(runtime)
         if runtime.settings.cache.redis_required:
             required.add("redis")
     if runtime.observability is not None and runtime.observability.search_log is not None:

@@ -63,10 +63,17 @@ class Admission:
     probe: str | None = None
     """The probe token when this call is the half-open probe."""
     retry_after: float = 0.0
-    half_open: bool = False
-    """True when this admission started a half-open phase (worth an event)."""
     fallback: bool = False
     """True when a Redis store answered from its local fallback; outcomes then go there too."""
+    probing: bool = False
+    """True when refused because another call is the half-open probe."""
+
+    @property
+    def state(self) -> State:
+        """The circuit state this admission obeys (what the instance's gauge must show)."""
+        if self.allowed:
+            return "half_open" if self.probe else "closed"
+        return "half_open" if self.probing else "open"
 
 
 class BreakerStore(Protocol):
@@ -120,10 +127,10 @@ class MemoryBreakerStore:
         if now < circuit.open_until:
             return Admission(False, retry_after=circuit.open_until - now)
         if circuit.probe is not None and now < circuit.probe_until:
-            return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER)
+            return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER, probing=True)
         circuit.probe = uuid.uuid4().hex
         circuit.probe_until = now + self.policy.probe_lease_seconds
-        return Admission(True, probe=circuit.probe, half_open=circuit.successes == 0)
+        return Admission(True, probe=circuit.probe)
 
     async def failure(self, key: str, admission: Admission) -> bool:
         """Count a failure while closed; a failed probe re-opens; stale calls while tripped are ignored."""
@@ -186,6 +193,9 @@ class Breaker:
     def __init__(self, store: BreakerStore, *, events: Events | None = None) -> None:
         self._store = store
         self._events = events
+        # The state last reported per circuit and tenant: a shared store may change state on another
+        # instance, and this one must report what it obeys, not only the transitions it caused.
+        self._seen: dict[tuple[str, str], State] = {}
 
     @classmethod
     def in_memory(
@@ -211,17 +221,16 @@ class Breaker:
         per-call timeout: then Cal.com hung, and the cancellation counts as that failure.
         """
         admission = await self._store.admit(key)
+        self._saw(key, tenant, admission.state)
         if not admission.allowed:
             raise CircuitOpen(admission.retry_after)
-        if admission.half_open:
-            self._emit(tenant, "half_open")
         try:
             result = await fn()
         except BaseException as exc:
             hung = isinstance(exc, asyncio.CancelledError) and timed_out()
             if counts_as_failure(exc) or hung:
                 if await self._store.failure(key, admission):
-                    self._emit(tenant, "open")
+                    self._saw(key, tenant, "open")
             elif isinstance(exc, FatalError):
                 await self._succeeded(key, tenant, admission)
             else:
@@ -232,8 +241,12 @@ class Breaker:
 
     async def _succeeded(self, key: str, tenant: str, admission: Admission) -> None:
         if await self._store.success(key, admission):
-            self._emit(tenant, "closed")
+            self._saw(key, tenant, "closed")
 
-    def _emit(self, tenant: str, state: State) -> None:
+    def _saw(self, key: str, tenant: str, state: State) -> None:
+        """Emit a transition when the state this instance obeys differs from the one it last reported."""
+        if self._seen.get((key, tenant), "closed") == state:
+            return
+        self._seen[(key, tenant)] = state
         if self._events is not None:
             self._events.emit(BreakerTransition(tenant=tenant, state=state))

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 
-from redis.asyncio import Redis
-
+from altslot.redis_client import AnyRedis
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.breaker import (
     PROBE_BUSY_RETRY_AFTER,
@@ -33,17 +33,13 @@ from altslot.resilience.breaker import (
 log = logging.getLogger("altslot.resilience.breaker")
 
 # Keys: 1 failures, 2 successes, 3 open, 4 tripped, 5 probe.
-# Returns {code, pttl, first_probe}: 0 closed, 1 probe granted, 2 open, 3 probe busy.
+# Returns {code, pttl}: 0 closed, 1 probe granted, 2 open, 3 probe busy.
 _ADMIT = """
-if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0, 0} end
+if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0} end
 local t = redis.call('PTTL', KEYS[3])
-if t > 0 then return {2, t, 0} end
-if redis.call('SET', KEYS[5], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local s = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if s == 0 then return {1, 0, 1} end
-  return {1, 0, 0}
-end
-return {3, 0, 0}
+if t > 0 then return {2, t} end
+if redis.call('SET', KEYS[5], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, 0} end
+return {3, 0}
 """
 
 # ARGV: probe token ('' if none), failure threshold, cool-down ms, state ttl ms. Returns 1 if opened.
@@ -114,7 +110,7 @@ class RedisBreakerStore:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: AnyRedis,
         policy: BreakerPolicy,
         fallback: MemoryBreakerStore | None = None,
         health: RedisHealth | None = None,
@@ -134,23 +130,21 @@ class RedisBreakerStore:
         token = uuid.uuid4().hex
         if not self._outage.usable:
             local = await self._local.admit(key)
-            return Admission(local.allowed, local.probe, local.retry_after, local.half_open, fallback=True)
+            return replace(local, fallback=True)
         try:
-            code, pttl, first = await self._admit(
-                keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)]
-            )
+            code, pttl = await self._admit(keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)])
         except REDIS_ERRORS as exc:
             self._outage.failed(exc)
             local = await self._local.admit(key)
-            return Admission(local.allowed, local.probe, local.retry_after, local.half_open, fallback=True)
+            return replace(local, fallback=True)
         self._outage.ok()
         if code == 0:
             return Admission(True)
         if code == 1:
-            return Admission(True, probe=token, half_open=bool(first))
+            return Admission(True, probe=token)
         if code == 2:
             return Admission(False, retry_after=int(pttl) / 1000)
-        return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER)
+        return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER, probing=True)
 
     async def failure(self, key: str, admission: Admission) -> bool:
         """Count a failure or re-open after a failed probe, atomically."""

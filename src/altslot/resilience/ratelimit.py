@@ -5,9 +5,9 @@ limiter uses the ``limits`` library's **moving window** (``MovingWindowRateLimit
 60 s span of any alignment holds more than the limit. Cal.com's throttler window starts whenever it
 likes, so a fixed window could send up to twice the limit across its boundary and a sliding-window
 counter is only an approximation; either could earn a 60 s block. The moving window stores one
-timestamp per request (120 per key), a negligible cost. Its storage is ``limits``' ``RedisStorage``
-(redis-py implementation, sharing the service's connection pool) when Redis is configured, so all
-instances draw from one budget, else ``MemoryStorage``.
+timestamp per request (120 per key), a negligible cost. With Redis its storage is ``limits``'
+``RedisStorage`` (redis-py, sharing the service's pool) or, on a cluster, ``RedisClusterStorage`` (built by
+``altslot.redis_client.window_storage``), so all instances draw from one budget; else ``MemoryStorage``.
 
 On top of the window, Cal.com's own word wins: ``observe`` holds a key whose ``X-RateLimit-Remaining``
 reached 0 until the reported reset, and ``block`` does the same after a 429. Holds are written to
@@ -23,16 +23,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage
+from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from redis.asyncio import Redis
 
 from altslot.calcom.errors import RetryableError
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
+from altslot.redis_client import AnyRedis, window_storage
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.budget import HeaderBudget
 from altslot.resilience.deadline import Deadline
@@ -73,7 +72,8 @@ class Limiter:
         self,
         *,
         rate: str = "120/minute",
-        redis: Redis | None = None,
+        redis: AnyRedis | None = None,
+        window: Storage | None = None,
         health: RedisHealth | None = None,
         events: Events | None = None,
         clock: Monotonic = time.monotonic,
@@ -94,10 +94,7 @@ class Limiter:
         self._shared: MovingWindowRateLimiter | None = None
         self._outage = health or RedisHealth()
         if redis is not None:
-            # limits defaults to coredis; "redispy" plus the service's pool reuses its connections.
-            options = cast("dict[str, Any]", {"connection_pool": redis.connection_pool})
-            storage = RedisStorage("async+redis://", implementation="redispy", key_prefix="altslot", **options)
-            self._shared = MovingWindowRateLimiter(storage)
+            self._shared = MovingWindowRateLimiter(window or window_storage(redis))
             self._block = redis.register_script(_BLOCK)
 
     def _item(self, key: str) -> RateLimitItem:

@@ -22,12 +22,13 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
+from limits.aio.storage import Storage
 from pydantic import BaseModel, ConfigDict, Field
-from redis.asyncio import Redis
 
 from altslot.calcom.errors import RateLimited, Timeout
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events
+from altslot.redis_client import AnyRedis
 from altslot.redis_health import RedisHealth
 from altslot.resilience.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
 from altslot.resilience.breaker_redis import RedisBreakerStore
@@ -135,7 +136,8 @@ class Guard:
 def build_guard(
     settings: ResilienceSettings | None = None,
     *,
-    redis: Redis | None = None,
+    redis: AnyRedis | None = None,
+    window: Storage | None = None,
     health: RedisHealth | None = None,
     events: Events | None = None,
     clock: Monotonic = time.monotonic,
@@ -156,6 +158,7 @@ def build_guard(
         limiter=Limiter(
             rate=f"{settings.rate_limit_per_minute}/minute",
             redis=redis,
+            window=window,
             health=health,
             events=events,
             clock=clock,
