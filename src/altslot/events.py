@@ -58,10 +58,16 @@ class CacheLookup:
 
 @dataclass(frozen=True, slots=True)
 class BreakerTransition:
-    """A circuit breaker changed state."""
+    """The circuit state an instance obeys changed.
+
+    ``caused``: this instance's own call changed it (its failure opened it, its probe half-opened or closed
+    it); False when it learned a change another instance made through the shared store. Counting only
+    caused transitions, summed over instances, counts each transition of the circuit once.
+    """
 
     tenant: str
     state: Literal["closed", "open", "half_open"]
+    caused: bool = True
 
 
 @dataclass(frozen=True, slots=True)

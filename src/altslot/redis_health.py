@@ -62,11 +62,16 @@ class RedisHealth:
         self._down_until = self._monotonic() + self._retry_after
 
     def ok(self) -> None:
-        """Record a success; the end of an outage is logged."""
+        """Record a success; the end of an outage is logged.
+
+        A success proves Redis answers, so the back-off ends with it: a late failure from before (a lease
+        release on a connection that broke during the outage) must not keep everyone local for a window.
+        """
         if self.down:
             log.warning("redis is back; sharing state again")
         self.down = False
         self.problem = None
+        self._down_until = 0.0
 
     async def guard(self, primary: Callable[[], Awaitable[T]], fallback: Callable[[], Awaitable[T]]) -> T:
         """Run ``primary`` while Redis is usable, else (or when it fails) ``fallback``."""

@@ -168,5 +168,5 @@ async def test_redis_outage_falls_back_to_memory(private_redis: PrivateRedis, un
             private_redis.start()
             monotonic.jump(5.1)  # past the outage back-off
             after = await collect(runtime, unique)
-            assert len(after.entries) == 15
+            assert len(after.entries) == 15, after
             assert runtime.redis is not None and await runtime.redis.dbsize() > 0

@@ -72,7 +72,7 @@ def replayed_booking(world: World, start: str, key: str) -> tuple[str, str, int]
     body = {
         "event_type_id": EVENT,
         "start": start,
-        "attendee": {"name": "Erika Mustermann", "time_zone": "Europe/Berlin"},
+        "attendee": {"name": "Erika Mustermann", "email": "erika@example.com", "time_zone": "Europe/Berlin"},
     }
     headers = {"Authorization": f"Bearer {TOKEN}", "Idempotency-Key": key}
     before = sim_calls(world, "POST /v2/bookings")

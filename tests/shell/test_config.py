@@ -132,7 +132,7 @@ BETA = '[tenants.b]\ntokens=["u"]\nevent_types=[2]'
     [
         (f'{TENANT}\n[tenants.b]\ntokens=["t"]\nevent_types=[2]', {}, "tenants.b.tokens: a caller token of tenant 'a'"),
         (f'{TENANT}\n[tenants.b]\ntokens_env="B_TOKENS"\nevent_types=[2]', {"B_TOKENS": "x, t"}, "tenant 'a'"),
-        (f"[cache]\nredis_url = 'nonsense'\n{TENANT}", {}, "cache.redis_url: must start with redis://"),
+        (f"[cache]\nredis_url = 'nonsense'\n{TENANT}", {}, "cache.redis_url: 'nonsense' is not a Redis URL"),
         (f"[observability]\nsearch_log_url = 'mongodb://x'\n{TENANT}", {}, "observability.search_log_url:"),
         (f"[server]\nfailed_auth_limit = 'lots'\n{TENANT}", {}, "server.failed_auth_limit:"),
         (f'{TENANT}\ncalcom_base_url = "ftp://x"', {}, "tenants.a.calcom_base_url: must start with http://"),

@@ -185,7 +185,8 @@ class Metrics:
             case BreakerTransition():
                 tenant = self.tenant(event.tenant)
                 self.breaker.labels(tenant).set(BREAKER_STATES[event.state])
-                self.transitions.labels(tenant, event.state).inc()
+                if event.caused:  # each transition of a shared circuit counted once, by the instance that made it
+                    self.transitions.labels(tenant, event.state).inc()
             case RateLimitWait():
                 self.waits.labels(self.tenant(event.tenant)).observe(event.seconds)
             case RequestServed():

@@ -221,7 +221,7 @@ class Breaker:
         per-call timeout: then Cal.com hung, and the cancellation counts as that failure.
         """
         admission = await self._store.admit(key)
-        self._saw(key, tenant, admission.state)
+        self._saw(key, tenant, admission.state, caused=admission.probe is not None)
         if not admission.allowed:
             raise CircuitOpen(admission.retry_after)
         try:
@@ -230,7 +230,7 @@ class Breaker:
             hung = isinstance(exc, asyncio.CancelledError) and timed_out()
             if counts_as_failure(exc) or hung:
                 if await self._store.failure(key, admission):
-                    self._saw(key, tenant, "open")
+                    self._saw(key, tenant, "open", caused=True)
             elif isinstance(exc, FatalError):
                 await self._succeeded(key, tenant, admission)
             else:
@@ -241,12 +241,12 @@ class Breaker:
 
     async def _succeeded(self, key: str, tenant: str, admission: Admission) -> None:
         if await self._store.success(key, admission):
-            self._saw(key, tenant, "closed")
+            self._saw(key, tenant, "closed", caused=True)
 
-    def _saw(self, key: str, tenant: str, state: State) -> None:
+    def _saw(self, key: str, tenant: str, state: State, *, caused: bool) -> None:
         """Emit a transition when the state this instance obeys differs from the one it last reported."""
         if self._seen.get((key, tenant), "closed") == state:
             return
         self._seen[(key, tenant)] = state
         if self._events is not None:
-            self._events.emit(BreakerTransition(tenant=tenant, state=state))
+            self._events.emit(BreakerTransition(tenant=tenant, state=state, caused=caused))
