@@ -100,6 +100,11 @@ class EventTypeSettings(_Section):
     length: Annotated[int | None, Field(gt=0, le=1440)] = None
 
 
+class ServiceSettings(_Section):
+    id: Annotated[int, Field(gt=0)]
+    aliases: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+
+
 class TenantSettings(_Section):
     tokens: list[SecretStr] = []
     tokens_env: str | None = None
@@ -115,6 +120,18 @@ class TenantSettings(_Section):
     event_types: list[Annotated[int, Field(gt=0)] | EventTypeSettings] = []
     webhook_secret: SecretStr | None = None
     webhook_secret_env: str | None = None
+    # Voice and chat agents (docs/voice-agents.md): services by name, how clock times are spoken, and
+    # the secrets each platform authenticates with.
+    services: dict[
+        Annotated[str, Field(min_length=1, max_length=100)], Annotated[int, Field(gt=0)] | ServiceSettings
+    ] = {}
+    spoken_time: Literal["formal", "informal"] = "informal"
+    retell_api_key: SecretStr | None = None
+    retell_api_key_env: str | None = None
+    vapi_secret: SecretStr | None = None
+    vapi_secret_env: str | None = None
+    elevenlabs_token: SecretStr | None = None
+    elevenlabs_token_env: str | None = None
 
     @field_validator("time_zone")
     @classmethod
@@ -138,6 +155,15 @@ class TenantSettings(_Section):
     def _hours(cls, value: dict[str, str]) -> dict[str, str]:
         opening_hours(value, list(WEEKDAYS))  # raises ValueError with the reason
         return value
+
+    @model_validator(mode="after")
+    def _services_owned(self) -> TenantSettings:
+        owned = self.event_type_ids()
+        for name, service in self.services.items():
+            wanted = service if isinstance(service, int) else service.id
+            if wanted not in owned:
+                raise ValueError(f"services.{name}: event type {wanted} is not in event_types")
+        return self
 
     def hours(self) -> dict[int, tuple[time, time]]:
         """Opening hours per Python weekday (Monday = 0) on the configured workdays."""
@@ -242,7 +268,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def _check_secrets(name: str, tenant: TenantSettings, env: Mapping[str, str]) -> None:
-    for key in ("tokens", "calcom_api_key", "webhook_secret"):
+    for key in ("tokens", "calcom_api_key", "webhook_secret", "retell_api_key", "vapi_secret", "elevenlabs_token"):
         var = getattr(tenant, f"{key}_env")
         if var is not None and not env.get(var):
             raise ConfigError(f"tenants.{name}.{key}_env: environment variable {var} is not set")
