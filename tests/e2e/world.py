@@ -64,9 +64,13 @@ def salon_data(
 
 
 def tenant_settings(
-    token: str, api_key: str, base_url: str | None = None, webhook_secret: str | None = None
+    token: str,
+    api_key: str,
+    base_url: str | None = None,
+    webhook_secret: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> TenantSettings:
-    """A salon tenant as altslot is configured for it."""
+    """A salon tenant as altslot is configured for it (``extra``: more tenant keys)."""
     return TenantSettings.model_validate(
         {
             "webhook_secret": webhook_secret,
@@ -78,6 +82,7 @@ def tenant_settings(
             "business_hours": {"start": "09:00", "end": "18:00"},
             "holidays": HolidaySettings(country="DE", subdivision="BY"),
             "event_types": [EVENT],
+            **(extra or {}),
         }
     )
 
@@ -139,11 +144,13 @@ def running(
     sim_rate_limit: int = 120,
     tenant_keys: Sequence[str] = (),
     webhook_secret: str | None = None,
+    tenant: dict[str, Any] | None = None,
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
 
-    ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
+    ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``);
+    ``tenant`` adds keys to the first tenant's settings.
     The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
     """
     sections.setdefault("observability", ObservabilitySettings(search_log_url=""))
@@ -176,6 +183,7 @@ def running(
                 tenant_keys[i] if i < len(tenant_keys) else data["api_keys"][0],
                 sims[i].url,
                 webhook_secret if i == 0 else None,
+                tenant if i == 0 else None,
             )
             for i, data in enumerate(datas)
         }

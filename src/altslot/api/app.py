@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from altslot.agents import agent_routes
 from altslot.api.booking_routes import router as booking_router
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.limits import BodyLimit
@@ -138,6 +139,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         return Response(answer.model_dump_json(), media_type="application/json")
 
     app.include_router(booking_router)
+    app.include_router(agent_routes(runtime))
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
