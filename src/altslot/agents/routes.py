@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from altslot.agents import retell, vapi
 from altslot.agents.auth import bearer, same_secret, unauthorized
 from altslot.runtime import Runtime
+from altslot.tenants import Tenant
 from altslot.tools import CallContext, ToolAnswer, Toolbox
 from altslot.tools.arguments import canonical_args, parse_arguments
 
@@ -61,6 +62,17 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         results = [vapi.result(c, await tools.run(found, c.name, c.arguments, c.context)) for c in calls]
         return JSONResponse({"results": results})
 
+    async def plain(found: Tenant, tool: str, request: Request, platform: str) -> Response:
+        """The arguments are the whole body; call and caller come from mapped arguments if at all."""
+        raw = await request.body()
+        try:
+            arguments = parse_arguments(json.loads(raw) if raw.strip() else {})
+        except ValueError:
+            arguments = {}
+        args = canonical_args(arguments)
+        context = CallContext(platform, call_id=args.get("call_id"), caller_phone=args.get("caller_phone"))
+        return _answer(await tools.run(found, tool, arguments, context))
+
     @router.post("/integrations/elevenlabs/{tenant}/{tool}", summary="ElevenLabs server tool")
     async def elevenlabs_tool(tenant: str, tool: str, request: Request) -> Response:
         """An ElevenLabs webhook tool: the arguments are the body, ``elevenlabs_token`` the Bearer token."""
@@ -68,13 +80,15 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         token = found.voice.elevenlabs_token if found else None
         if found is None or not same_secret(bearer(request.headers.get("authorization")), token):
             return unauthorized()
-        raw = await request.body()
-        try:
-            arguments = parse_arguments(json.loads(raw) if raw.strip() else {})
-        except ValueError:
-            arguments = {}
-        args = canonical_args(arguments)
-        context = CallContext("elevenlabs", call_id=args.get("call_id"), caller_phone=args.get("caller_phone"))
-        return _answer(await tools.run(found, tool, arguments, context))
+        return await plain(found, tool, request, "elevenlabs")
+
+    @router.post("/integrations/tools/{tool}", summary="Any function-calling agent (OpenAI, LiveKit, Pipecat)")
+    async def any_tool(tool: str, request: Request) -> Response:
+        """The arguments as the body and the tenant's API token as Bearer: for agents whose own code calls tools."""
+        token = bearer(request.headers.get("authorization"))
+        found = runtime.tenants.by_token(token) if token else None
+        if found is None:
+            return unauthorized()
+        return await plain(found, tool, request, "tools")
 
     return router
