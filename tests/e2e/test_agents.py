@@ -256,3 +256,89 @@ def test_calcom_unreachable_is_a_spoken_answer_not_an_error() -> None:
         assert answer.status_code == 200
         assert answer.json()["status"] == "unavailable"
         assert "Kalender" in answer.json()["spoken"]
+
+
+def test_slot_just_taken_gets_fresh_offers_spoken() -> None:
+    """A slot booked at Cal.com after altslot cached the day: slot_taken, with offers from a fresh look."""
+    with running(salon_data(), tenant=VOICE) as world:
+        retell(world, retell_call("check_availability", {**GERMAN_ARGS, "uhrzeit": "15:00"}))
+        booking = {"event_type_id": EVENT, "start": "2025-09-30T13:00:00Z"}
+        world.http.post(f"{world.sims[0].url}/_sim/bookings", json=booking).raise_for_status()
+        args = {"start": berlin("2025-09-30T15:00"), "name": "Erika Mustermann"}
+        answer = retell(world, retell_call("book_appointment", args)).json()
+        assert answer["status"] == "slot_taken"
+        assert answer["spoken"].startswith("Dieser Termin wurde leider gerade vergeben.")
+        assert answer["alternatives"]
+        assert berlin("2025-09-30T15:00") not in [a["start"] for a in answer["alternatives"]]
+
+
+def test_reschedule_then_cancel_through_the_tools() -> None:
+    """Book, move to another offered start, cancel: each answer names the booking and says it."""
+    with running(salon_data(), tenant=VOICE) as world:
+        booked = retell(
+            world, retell_call("book_appointment", {**GERMAN_ARGS, "uhrzeit": "10:00", "name": "E M"})
+        ).json()
+        moved = retell(
+            world,
+            retell_call(
+                "reschedule_appointment",
+                {"booking_uid": booked["booking_uid"], "datum": "30.09.2025", "uhrzeit": "11:30"},
+            ),
+        ).json()
+        assert moved["status"] == "rescheduled", moved
+        assert moved["rescheduled_from"] == booked["booking_uid"]
+        assert moved["spoken_time"] == "halb zwölf"
+        cancelled = retell(world, retell_call("cancel_appointment", {"booking_uid": moved["booking_uid"]})).json()
+        assert cancelled["status"] == "cancelled"
+        assert cancelled["spoken"] == "Ihr Termin morgen um 11:30 Uhr ist storniert."
+        unknown = retell(world, retell_call("cancel_appointment", {"booking_uid": "nope"})).json()
+        assert unknown["status"] == "unknown_booking"
+
+
+def test_outside_hours_booking_is_refused_with_offers_and_missing_values_are_asked() -> None:
+    """A booking at 19:00 is not_bookable with offers; no name or no contact makes the tool ask."""
+    with running(salon_data(), tenant=VOICE) as world:
+        late = retell(world, retell_call("book_appointment", {**GERMAN_ARGS, "uhrzeit": "19:00", "name": "E M"})).json()
+        assert late["status"] == "not_bookable"
+        assert late["alternatives"]
+        assert late["spoken"].startswith("Zu dieser Zeit kann ich leider keinen Termin buchen. Ich kann Ihnen")
+        nameless = retell(world, retell_call("book_appointment", GERMAN_ARGS)).json()
+        assert (nameless["status"], nameless["missing"]) == ("missing_argument", "name")
+        no_contact = retell(
+            world, {"name": "book_appointment", "args": {**GERMAN_ARGS, "name": "E M"}, "call": {}}
+        ).json()
+        assert (no_contact["status"], no_contact["missing"]) == ("missing_argument", "contact")
+        assert world.stats()["requests"].get("POST /v2/bookings", 0) == 0
+
+
+def test_english_formal_tenant_through_the_plain_tool_route() -> None:
+    """/integrations/tools with the tenant's API token; an English formal tenant hears "2:30 pm"."""
+    english = {**VOICE, "language": "en", "spoken_time": "formal"}
+    with running(salon_data(bookings=TAKEN_14), tenant=english) as world:
+        url = f"{world.api.url}/integrations/tools/check_availability"
+        answer = world.http.post(
+            url, json={"date": "2025-09-30", "time": "14:00"}, headers={"Authorization": "Bearer salon-token"}
+        ).json()
+        assert answer["status"] == "alternatives"
+        assert answer["spoken"].startswith("Unfortunately, nothing is free tomorrow at 2 pm.")
+        assert {a["spoken_time"] for a in answer["alternatives"]} >= {"2:30 pm"}
+        assert world.http.post(url, json={}, headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert world.http.post(url, json={}).status_code == 401
+
+
+def test_secrets_never_reach_logs_metrics_or_answers(caplog: Any) -> None:
+    """Neither the platform secrets nor a caller's name appear in logs, /metrics or any answer."""
+    caplog.set_level("DEBUG")
+    with running(salon_data(), tenant=VOICE) as world:
+        texts = [
+            retell(
+                world, retell_call("book_appointment", {**GERMAN_ARGS, "uhrzeit": "10:00", "name": "Zacharias Quell"})
+            ).text,
+            retell(world, retell_call("check_availability", GERMAN_ARGS), key="key_forged").text,
+            vapi(world, {"toolCalls": []}, {"Authorization": "Bearer wrong-secret"}).text,
+            vapi(world, {"toolCalls": []}).text,
+        ]
+        metrics = world.metrics()
+    everything = "\n".join([*texts, metrics, caplog.text])
+    for secret in (RETELL_KEY, VAPI_SECRET, ELEVEN_TOKEN, "wrong-secret", "key_forged", "Zacharias"):
+        assert secret not in everything
