@@ -80,6 +80,18 @@ class SearchSettings(_Section):
     time_window_hours: Annotated[int, Field(ge=1, le=12)] = 2
 
 
+class McpSettings(_Section):
+    """The MCP endpoint at ``/mcp`` (docs/mcp.md)."""
+
+    enabled: bool = True
+    # DNS-rebinding protection: behind a real hostname add it here, or every request is 421.
+    allowed_hosts: list[str] = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    allowed_origins: list[str] = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    # Handshake-era clients then need no sticky sessions: every request stands alone.
+    stateless: bool = True
+    public_url: str = "http://localhost:8000"
+
+
 class HolidaySettings(_Section):
     country: str
     subdivision: str | None = None
@@ -219,6 +231,7 @@ class Settings(BaseSettings):
     warm: WarmSettings = WarmSettings()
     resilience: ResilienceSettings = ResilienceSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
+    mcp: McpSettings = McpSettings()
     tenants: dict[str, TenantSettings] = {}
 
     @classmethod

@@ -59,6 +59,6 @@ def test_agent_bench_measures_every_route() -> None:
     from altslot.bench.agents import measure
 
     report = measure(samples=3)
-    assert set(report["routes"]) == {"api", "retell", "vapi", "elevenlabs"}
+    assert set(report["routes"]) == {"api", "retell", "vapi", "elevenlabs", "mcp"}
     for figures in report["routes"].values():
         assert {"p50_ms", "p95_ms", "p50_over_api_ms"} <= set(figures)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import agent_routes
+from altslot.agents.mcp_endpoint import build_mcp
 from altslot.api.booking_routes import router as booking_router
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.limits import BodyLimit
@@ -23,6 +24,7 @@ from altslot.runtime import Runtime
 from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse, UnavailableResponse
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
+from altslot.tools import Toolbox
 from altslot.warming import run_warmer
 from altslot.webhooks import BadPayload, BadSignature
 
@@ -35,6 +37,8 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
 
 def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     """Build the ASGI app around a runtime (closed on shutdown when ``own_runtime``)."""
+    toolbox = Toolbox(runtime.searcher, runtime.booker, runtime.clock)
+    mcp = build_mcp(runtime.tenants, toolbox, runtime.settings.mcp) if runtime.settings.mcp.enabled else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +58,11 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
             warmer = asyncio.create_task(job)
         if runtime.observability is not None:
             runtime.observability.start()
-        yield
+        async with AsyncExitStack() as stack:
+            if mcp is not None:
+                # The SDK's session manager must run for /mcp to answer ("Task group is not initialized").
+                await stack.enter_async_context(mcp[0].session_manager.run())
+            yield
         if warmer is not None:
             warmer.cancel()
         if runtime.observability is not None:
@@ -139,11 +147,14 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         return Response(answer.model_dump_json(), media_type="application/json")
 
     app.include_router(booking_router)
-    app.include_router(agent_routes(runtime))
+    app.include_router(agent_routes(runtime, toolbox))
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     app.include_router(observability_routes(runtime))
+    if mcp is not None:
+        # Last, so every route above matches first; the MCP app itself only serves /mcp.
+        app.mount("/", mcp[1])
     return RequestId(BodyLimit(app))

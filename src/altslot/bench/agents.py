@@ -1,5 +1,6 @@
 """Warm ``check_availability`` through each agent adapter against the plain API, in one run.
 
+MCP is measured as the single sessionless POST a 2026-07-28 client sends per tool call.
 Everything runs on loopback: the simulator, one altslot under uvicorn, and a client that sends the
 same wish (a taken 14:00, so every answer carries alternatives) through each route in turn, so all
 routes see the same warm cache. Bounded: ``samples`` requests per route.
@@ -33,6 +34,7 @@ from altslot.sim.datafile import parse_data
 TENANT = "benchvoice"
 SECRETS = {"retell_api_key": "bench-retell", "vapi_secret": "bench-vapi", "elevenlabs_token": "bench-eleven"}
 Send = Callable[[httpx.Client], httpx.Response]
+_MCP_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
 
 
 def _config(calcom_url: str) -> str:
@@ -73,10 +75,32 @@ def _routes(url: str, day: date) -> dict[str, Send]:
         headers = {"Authorization": f"Bearer {SECRETS['elevenlabs_token']}"}
         return http.post(f"{url}/integrations/elevenlabs/{TENANT}/check_availability", json=args, headers=headers)
 
-    return {"api": api, "retell": retell, "vapi": vapi, "elevenlabs": elevenlabs}
+    mcp_body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {
+            "name": "check_availability",
+            "arguments": {"date": day.isoformat(), "time": "14:00"},
+            "_meta": _MCP_META,
+        },
+    }
+    mcp_headers = {
+        "Authorization": f"Bearer {TOKEN}",
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2026-07-28",
+        "Mcp-Method": "tools/call",
+        "Mcp-Name": "check_availability",
+    }
+
+    def mcp(http: httpx.Client) -> httpx.Response:
+        # One sessionless 2026-07-28 request, as an SDK client sends it after discovery.
+        return http.post(f"{url}/mcp", json=mcp_body, headers=mcp_headers)
+
+    return {"api": api, "retell": retell, "vapi": vapi, "elevenlabs": elevenlabs, "mcp": mcp}
 
 
-def measure(samples: int = 300, extra: Callable[[str, date], dict[str, Send]] | None = None) -> dict[str, Any]:
+def measure(samples: int = 300) -> dict[str, Any]:
     """p50/p95 per route of ``samples`` warm requests each, round-robin across the routes."""
     today = date.today()
     day = first_day(today)
@@ -86,8 +110,6 @@ def measure(samples: int = 300, extra: Callable[[str, date], dict[str, Send]] | 
         config.write_text(_config(sim.url), encoding="utf-8")
         with start_in_thread(create_app(build_runtime(load_settings(config)))) as api:
             routes = _routes(api.url, day)
-            if extra is not None:
-                routes.update(extra(api.url, day))
             timings: dict[str, list[float]] = {name: [] for name in routes}
             for send in routes.values():  # warm the day and every route's code path once
                 send(http).raise_for_status()

@@ -193,3 +193,13 @@ def tool_definitions(
                 }
             )
     return out
+
+
+def describe_tool(tool: ToolName, language: Language) -> str:
+    """The tool's description for a model, in ``language``."""
+    return _TOOLS[tool][0][language]
+
+
+def describe_param(name: str, language: Language) -> str:
+    """An argument's description for a model, in ``language``."""
+    return _P[name].description[language]
