@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-import httpx
 import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from altslot.config import McpSettings
 from tests.e2e.world import EVENT, TOKEN, World, berlin, running, salon_data
 
+DOC = Path(__file__).parents[2] / "docs" / "mcp.md"
 TAKEN_14 = [("2025-09-30 14:00", "2025-09-30 14:30")]
 ERAS = ["legacy", "2026-07-28"]
 OTHER_EVENT = 1499999
@@ -111,4 +116,37 @@ def test_plain_http_without_token_or_from_a_foreign_host_is_refused() -> None:
         )
         assert foreign.status_code == 421
         assert world.http.get(f"{world.api.url}/healthz").status_code == 200
-        assert isinstance(world.http, httpx.Client)
+
+
+def test_docs_python_snippet_runs_against_a_real_server(tmp_path: Path) -> None:
+    """The docs/mcp.md client snippet, pointed at a running altslot, prints the sentence and the offers."""
+    block = re.search(r"```python\n(import asyncio.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
+    assert block is not None
+    with running(salon_data(bookings=TAKEN_14)) as world:
+        code = block[1].replace("https://altslot.example.org/mcp", f"{world.api.url}/mcp")
+        code = code.replace('"demo-token"', f'"{TOKEN}"')
+        script = tmp_path / "snippet.py"
+        script.write_text(code, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Morgen um 14 Uhr ist leider nichts frei.")
+    assert f"{berlin('2025-09-30T14:30')} halb drei nachmittags" in lines
+
+
+def test_a_configured_hostname_is_served() -> None:
+    """With the public hostname in [mcp] allowed_hosts, a request naming it is answered."""
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "Authorization": f"Bearer {TOKEN}",
+        "MCP-Protocol-Version": "2026-07-28",
+        "Mcp-Method": "tools/list",
+    }
+    with running(salon_data(), mcp=McpSettings(allowed_hosts=["altslot.example.org"])) as world:
+        named = world.http.post(f"{world.api.url}/mcp", json=body, headers={**headers, "Host": "altslot.example.org"})
+        assert named.status_code == 200, named.text
+        assert len(named.json()["result"]["tools"]) == 4
+        local = world.http.post(f"{world.api.url}/mcp", json=body, headers=headers)
+        assert local.status_code == 421
