@@ -97,13 +97,19 @@ def _twelve(hour: int) -> int:
     return hour % 12 or 12
 
 
-def _german_minutes(n: int) -> str:
-    """Minutes before nach/vor: "fünf", "Viertel", "drei Minuten", "eine Minute"."""
+# (quarter, one minute, "minutes") per language
+_MINUTE_WORDS = {"de": ("Viertel", "eine Minute", "Minuten"), "en": ("a quarter", "one minute", "minutes")}
+
+
+def _minutes(n: int, language: Language) -> str:
+    """Minutes before nach/vor, past/to: "fünf", "Viertel", "drei Minuten" / "a quarter", "one minute"."""
+    quarter, one, many = _MINUTE_WORDS[language]
     if n == 15:
-        return "Viertel"
+        return quarter
     if n == 1:
-        return "eine Minute"
-    return german_number(n) if n % 5 == 0 else f"{german_number(n)} Minuten"
+        return one
+    number = german_number(n) if language == "de" else english_number(n)
+    return number if n % 5 == 0 else f"{number} {many}"
 
 
 def _german_formal(hour: int, minute: int) -> str:
@@ -118,15 +124,15 @@ def _german_informal(hour: int, minute: int) -> str:
     if minute == 0:
         text = f"{_german_hour_before_uhr(_twelve(hour))} Uhr"
     elif minute <= 20:
-        text = f"{_german_minutes(minute)} nach {this}"
+        text = f"{_minutes(minute, 'de')} nach {this}"
     elif minute < 30:
-        text = f"{_german_minutes(30 - minute)} vor halb {following}"
+        text = f"{_minutes(30 - minute, 'de')} vor halb {following}"
     elif minute == 30:
         text = f"halb {following}"
     elif minute < 40:
-        text = f"{_german_minutes(minute - 30)} nach halb {following}"
+        text = f"{_minutes(minute - 30, 'de')} nach halb {following}"
     else:
-        text = f"{_german_minutes(60 - minute)} vor {following}"
+        text = f"{_minutes(60 - minute, 'de')} vor {following}"
     return _with_part(text, hour, "de")
 
 
@@ -138,14 +144,6 @@ def _english_formal(hour: int, minute: int) -> str:
     return f"{figure} {suffix}"
 
 
-def _english_minutes(n: int) -> str:
-    if n == 15:
-        return "a quarter"
-    if n == 1:
-        return "one minute"
-    return english_number(n) if n % 5 == 0 else f"{english_number(n)} minutes"
-
-
 def _english_informal(hour: int, minute: int) -> str:
     if minute == 0 and hour in (0, 12):
         return "midnight" if hour == 0 else "noon"
@@ -154,9 +152,9 @@ def _english_informal(hour: int, minute: int) -> str:
     elif minute == 30:
         text = f"half past {english_number(_twelve(hour))}"
     elif minute < 30:
-        text = f"{_english_minutes(minute)} past {english_number(_twelve(hour))}"
+        text = f"{_minutes(minute, 'en')} past {english_number(_twelve(hour))}"
     else:
-        text = f"{_english_minutes(60 - minute)} to {english_number(_twelve(hour + 1))}"
+        text = f"{_minutes(60 - minute, 'en')} to {english_number(_twelve(hour + 1))}"
     return _with_part(text, hour, "en")
 
 
