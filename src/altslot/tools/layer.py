@@ -171,8 +171,10 @@ class Toolbox:
         body = BookingRequest(event_type_id=service.event_type_id, start=start, attendee=attendee)
         try:
             outcome = await self._booker.book(tenant, body, idempotency_key("book_appointment", args, call))
-        except IdempotencyConflict:
-            return ToolAnswer(status="in_progress", spoken=TOOL_SENTENCES[language]["in_progress"])
+        except IdempotencyConflict as exc:
+            # Not in progress: the platform reused one invocation id for other arguments.
+            status = "in_progress" if exc.in_progress else "error"
+            return ToolAnswer(status=status, spoken=TOOL_SENTENCES[language][status])
         except InvalidField:
             return await self._not_bookable(tenant, service, start, args)
         if isinstance(outcome, Created):
