@@ -150,3 +150,11 @@ def test_a_configured_hostname_is_served() -> None:
         assert len(named.json()["result"]["tools"]) == 4
         local = world.http.post(f"{world.api.url}/mcp", json=body, headers=headers)
         assert local.status_code == 421
+
+
+def test_mcp_can_be_switched_off() -> None:
+    """With ``[mcp] enabled = false`` there is no /mcp; the API answers as before."""
+    with running(salon_data(), mcp=McpSettings(enabled=False)) as world:
+        response = world.http.post(f"{world.api.url}/mcp", json={}, headers={"Authorization": f"Bearer {TOKEN}"})
+        assert response.status_code == 404
+        assert world.search(desired_start="2025-09-30T14:00").status_code == 200

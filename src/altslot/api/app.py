@@ -13,7 +13,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import agent_routes
-from altslot.agents.mcp_endpoint import build_mcp
 from altslot.api.booking_routes import router as booking_router
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.limits import BodyLimit
@@ -38,7 +37,11 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
 def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     """Build the ASGI app around a runtime (closed on shutdown when ``own_runtime``)."""
     toolbox = Toolbox(runtime.searcher, runtime.booker, runtime.clock)
-    mcp = build_mcp(runtime.tenants, toolbox, runtime.settings.mcp) if runtime.settings.mcp.enabled else None
+    mcp = None
+    if runtime.settings.mcp.enabled:
+        from altslot.agents.mcp_endpoint import build_mcp  # the SDK costs start-up time; only when served
+
+        mcp = build_mcp(runtime.tenants, toolbox, runtime.settings.mcp)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
