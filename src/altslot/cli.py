@@ -333,6 +333,27 @@ def bench(
     typer.echo(f"wrote {out}/report.json and report.md in {report['seconds']} s; missed: {missed or 'none'}")
 
 
+@app.command()
+def tools(
+    platform: Annotated[str, typer.Option(help="retell, vapi, elevenlabs or openai.")],
+    tenant: Annotated[str, typer.Option(help="The tenant the tools are for.")],
+    base_url: Annotated[str, typer.Option("--base-url", help="Where callers reach this altslot.")],
+    config: ConfigOption = None,
+) -> None:
+    """Print the platform's tool JSON for a tenant (descriptions in its language, URLs filled in)."""
+    from altslot.tools.definitions import PLATFORMS, tool_definitions
+
+    if platform not in PLATFORMS:
+        fail(f"--platform: use {', '.join(PLATFORMS)}")
+    if not base_url.startswith(("http://", "https://")):
+        fail("--base-url: must start with http:// or https://")
+    found = _settings(config).tenants.get(tenant)
+    if found is None:
+        fail(f"--tenant: no tenant {tenant!r} in the configuration")
+    definitions = tool_definitions(platform, tenant, base_url, found.language, list(found.services))
+    typer.echo(json.dumps(definitions, indent=2, ensure_ascii=False))
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -95,6 +95,18 @@ class SearchSettings(_Section):
     max_live_holds: Annotated[int, Field(ge=1, le=500)] = 20
 
 
+class McpSettings(_Section):
+    """The MCP endpoint at ``/mcp`` (docs/mcp.md)."""
+
+    enabled: bool = True
+    # DNS-rebinding protection: behind a real hostname add it here, or every request is 421.
+    allowed_hosts: list[str] = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    allowed_origins: list[str] = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+    # Handshake-era clients then need no sticky sessions: every request stands alone.
+    stateless: bool = True
+    public_url: str = "http://localhost:8000"
+
+
 class HolidaySettings(_Section):
     country: str
     subdivision: str | None = None
@@ -117,6 +129,11 @@ class EventTypeSettings(_Section):
     variable_length: bool = False
 
 
+class ServiceSettings(_Section):
+    id: Annotated[int, Field(gt=0)]
+    aliases: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+
+
 class TenantSettings(_Section):
     tokens: list[SecretStr] = []
     tokens_env: str | None = None
@@ -134,6 +151,18 @@ class TenantSettings(_Section):
     event_types: list[Annotated[int, Field(gt=0)] | EventTypeSettings] = []
     webhook_secret: SecretStr | None = None
     webhook_secret_env: str | None = None
+    # Voice and chat agents (docs/voice-agents.md): services by name, how clock times are spoken, and
+    # the secrets each platform authenticates with.
+    services: dict[
+        Annotated[str, Field(min_length=1, max_length=100)], Annotated[int, Field(gt=0)] | ServiceSettings
+    ] = {}
+    spoken_time: Literal["formal", "informal"] = "informal"
+    retell_api_key: SecretStr | None = None
+    retell_api_key_env: str | None = None
+    vapi_secret: SecretStr | None = None
+    vapi_secret_env: str | None = None
+    elevenlabs_token: SecretStr | None = None
+    elevenlabs_token_env: str | None = None
 
     def caller_tokens(self, env: Mapping[str, str]) -> list[str]:
         """The caller tokens listed in the file plus those of ``tokens_env`` (comma-separated)."""
@@ -176,6 +205,15 @@ class TenantSettings(_Section):
     def _hours(cls, value: dict[str, str]) -> dict[str, str]:
         opening_hours(value, list(WEEKDAYS))  # raises ValueError with the reason
         return value
+
+    @model_validator(mode="after")
+    def _services_owned(self) -> TenantSettings:
+        owned = self.event_type_ids()
+        for name, service in self.services.items():
+            wanted = service if isinstance(service, int) else service.id
+            if wanted not in owned:
+                raise ValueError(f"services.{name}: event type {wanted} is not in event_types")
+        return self
 
     def hours(self) -> dict[int, tuple[time, time]]:
         """Opening hours per Python weekday (Monday = 0) on the configured workdays."""
@@ -240,6 +278,7 @@ class Settings(BaseSettings):
     resilience: ResilienceSettings = ResilienceSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
     server: ServerSettings = ServerSettings()
+    mcp: McpSettings = McpSettings()
     tenants: dict[str, TenantSettings] = {}
 
     @classmethod
@@ -310,7 +349,7 @@ def check_unique_tokens(settings: Settings, env: Mapping[str, str]) -> None:
 
 
 def _check_secrets(name: str, tenant: TenantSettings, env: Mapping[str, str]) -> None:
-    for key in ("tokens", "calcom_api_key", "webhook_secret"):
+    for key in ("tokens", "calcom_api_key", "webhook_secret", "retell_api_key", "vapi_secret", "elevenlabs_token"):
         var = getattr(tenant, f"{key}_env")
         if var is not None and not env.get(var):
             raise ConfigError(f"tenants.{name}.{key}_env: environment variable {var} is not set")

@@ -113,6 +113,7 @@ class AlternativeOut(BaseModel):
     end: datetime
     strategy: Strategy
     label: str
+    spoken_time: str = ""  # the clock time in words in the tenant's register: "halb drei nachmittags"
     score: int
     hold_id: str | None = None
     held_until: datetime | None = None

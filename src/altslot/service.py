@@ -20,6 +20,7 @@ from altslot.core.calendar import MAX_AHEAD_DAYS, named_window, search_days
 from altslot.core.finder import find_alternatives
 from altslot.core.models import Language, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
+from altslot.core.spoken import Register, say_time
 from altslot.durations import Durations
 from altslot.events import CacheLookup, Events, SearchDone
 from altslot.holds import Hold, HoldAsk, Holds
@@ -169,7 +170,8 @@ class Searcher:
         elif report.stale_hits and self._availability.upstream_error(tenant.id) is not None:
             degraded = "stale"
         self._emit_search(tenant, body, request_id, report, started, result, degraded, 200)
-        return _response(result, request, policy, now, report, degraded, started, held)
+        register = tenant.voice.spoken_time
+        return _response(result, request, policy, now, report, degraded, started, held, register)
 
     async def _hold(
         self,
@@ -274,6 +276,7 @@ def _response(
     degraded: Literal["stale", "partial"] | None,
     started: float,
     held: dict[datetime, Hold],
+    register: Register,
 ) -> AlternativesResponse:
     """The JSON answer: offers in the tenant's zone, labels, sentence, freshness and search figures."""
     zone = policy.zone
@@ -296,6 +299,7 @@ def _response(
                 end=a.end.astimezone(zone),
                 strategy=a.strategy,
                 label=label(a.start, policy, now, request.language),
+                spoken_time=say_time(a.start.astimezone(zone), request.language, register),
                 score=a.score,
                 hold_id=held[a.start].hold_id if a.start in held else None,
                 held_until=held[a.start].held_until if a.start in held else None,

@@ -7,6 +7,7 @@ import hmac
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -15,6 +16,18 @@ from pydantic import SecretStr
 from altslot.config import Settings, TenantSettings, check_unique_tokens
 from altslot.core.models import Language, Policy
 from altslot.types import DayKey, EventTypeId, TenantId
+
+
+@dataclass(frozen=True)
+class VoiceProfile:
+    """What voice and chat agents need of a tenant: named services, clock-time register, platform secrets."""
+
+    services: Mapping[str, int] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias → service name
+    spoken_time: Literal["formal", "informal"] = "informal"
+    retell_api_key: str | None = field(default=None, repr=False)
+    vapi_secret: str | None = field(default=None, repr=False)
+    elevenlabs_token: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,7 @@ class Tenant:
     webhook_secret: str | None = field(repr=False)
     country: str | None = None
     variable_length: frozenset[int] = frozenset()
+    voice: VoiceProfile = field(default_factory=VoiceProfile)
 
     def owns(self, event_type_id: int) -> bool:
         """True when the event type is configured for this tenant."""
@@ -105,6 +119,15 @@ def build_tenant(name: str, cfg: TenantSettings, settings: Settings, env: Mappin
     )
     key = _secret(cfg.calcom_api_key, cfg.calcom_api_key_env, env)
     secret = _secret(cfg.webhook_secret, cfg.webhook_secret_env, env)
+    services = {n: s if isinstance(s, int) else s.id for n, s in cfg.services.items()}
+    voice = VoiceProfile(
+        services=services,
+        aliases={a: n for n, s in cfg.services.items() if not isinstance(s, int) for a in s.aliases},
+        spoken_time=cfg.spoken_time,
+        retell_api_key=_secret(cfg.retell_api_key, cfg.retell_api_key_env, env),
+        vapi_secret=_secret(cfg.vapi_secret, cfg.vapi_secret_env, env),
+        elevenlabs_token=_secret(cfg.elevenlabs_token, cfg.elevenlabs_token_env, env),
+    )
     return Tenant(
         id=TenantId(name),
         calcom_base_url=(cfg.calcom_base_url or settings.calcom.base_url).rstrip("/"),
@@ -115,6 +138,7 @@ def build_tenant(name: str, cfg: TenantSettings, settings: Settings, env: Mappin
         webhook_secret=secret,
         country=cfg.phone_region(),
         variable_length=cfg.variable_length_ids(),
+        voice=voice,
     )
 
 

@@ -65,3 +65,13 @@ def test_loadtest_driver_stops_by_itself_and_reports(tmp_path: Path) -> None:
     assert summary["rss"]["pid"] == service.pid
     assert summary["rss"]["samples"]
     assert seen
+
+
+def test_agent_bench_measures_every_route() -> None:
+    """The adapter bench answers through every route and reports p50/p95 for each (shape, not timings)."""
+    from altslot.bench.agents import measure
+
+    report = measure(samples=3)
+    assert set(report["routes"]) == {"api", "retell", "vapi", "elevenlabs", "mcp"}
+    for figures in report["routes"].values():
+        assert {"p50_ms", "p95_ms", "p50_over_api_ms"} <= set(figures)

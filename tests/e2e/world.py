@@ -76,8 +76,9 @@ def tenant_settings(
     base_url: str | None = None,
     webhook_secret: str | None = None,
     booking_window_days: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> TenantSettings:
-    """A salon tenant as altslot is configured for it."""
+    """A salon tenant as altslot is configured for it (``extra``: more tenant keys)."""
     return TenantSettings.model_validate(
         {
             "booking_window_days": booking_window_days,
@@ -90,6 +91,7 @@ def tenant_settings(
             "business_hours": {"start": "09:00", "end": "18:00"},
             "holidays": HolidaySettings(country="DE", subdivision="BY"),
             "event_types": [EVENT],
+            **(extra or {}),
         }
     )
 
@@ -196,11 +198,13 @@ def running(
     webhook_secret: str | None = None,
     booking_window_days: int | None = None,
     health_clock: Callable[[], float] | None = None,
+    tenant: dict[str, Any] | None = None,
     **sections: Any,
 ) -> Iterator[World]:
     """Start one simulator per data dict and ``instances`` altslots with one tenant per simulator.
 
-    ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``).
+    ``sections`` are further settings sections (``cache=CacheSettings(...)``, ``resilience=...``);
+    ``tenant`` adds keys to the first tenant's settings.
     The search log is off unless ``observability=`` turns it on, so tests leave no database files behind.
     ``health_clock`` is the monotonic clock of each instance's Redis health window (tests move it by hand).
     """
@@ -235,6 +239,7 @@ def running(
                 sims[i].url,
                 webhook_secret if i == 0 else None,
                 booking_window_days,
+                tenant if i == 0 else None,
             )
             for i, data in enumerate(datas)
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from altslot.agents import agent_routes
 from altslot.api.booking_routes import router as booking_router
 from altslot.api.catchall import CatchAll
 from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
@@ -26,6 +27,7 @@ from altslot.runtime import Runtime
 from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
+from altslot.tools import Toolbox
 from altslot.warming import run_warmer
 from altslot.webhooks import BadPayload, BadSignature
 
@@ -38,6 +40,12 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
 
 def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     """Build the ASGI app around a runtime (closed on shutdown when ``own_runtime``)."""
+    toolbox = Toolbox(runtime.searcher, runtime.booker, runtime.clock)
+    mcp = None
+    if runtime.settings.mcp.enabled:
+        from altslot.agents.mcp_endpoint import build_mcp  # the SDK costs start-up time; only when served
+
+        mcp = build_mcp(runtime.tenants, toolbox, runtime.settings.mcp)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +69,11 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
             runtime.observability.start()
         if runtime.keys is not None:
             runtime.keys.start()  # a wrong Cal.com key is logged at start-up, not at the first booking
-        yield
+        async with AsyncExitStack() as stack:
+            if mcp is not None:
+                # The SDK's session manager must run for /mcp to answer ("Task group is not initialized").
+                await stack.enter_async_context(mcp[0].session_manager.run())
+            yield
         if warmer is not None:
             warmer.cancel()
         if runtime.observability is not None:
@@ -160,12 +172,16 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
         return Response(answer.model_dump_json(), media_type="application/json")
 
     app.include_router(booking_router)
+    app.include_router(agent_routes(runtime, toolbox))
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     app.include_router(observability_routes(runtime))
+    if mcp is not None:
+        # Last, so every route above matches first; the MCP app itself only serves /mcp.
+        app.mount("/", mcp[1])
     token = runtime.settings.observability.metrics_token
     gate = Gate(BodyLimit(app), runtime.tenants, limiter, token.get_secret_value() if token else None)
     return RequestId(observe_requests(app.routes, gate, runtime))

@@ -1,0 +1,94 @@
+"""The adapter routes: authenticate first, then read the body, run the tool, answer 200.
+
+Each route checks the tenant's secret before it parses anything; a bad or missing secret is a 401 and
+nothing else happens (no tool runs, nothing is logged about the request's content).
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from altslot.agents import retell, vapi
+from altslot.agents.auth import bearer, same_secret, unauthorized
+from altslot.runtime import Runtime
+from altslot.tenants import Tenant
+from altslot.tools import CallContext, ToolAnswer, Toolbox
+from altslot.tools.arguments import canonical_args, parse_arguments
+
+
+def _answer(answer: ToolAnswer) -> Response:
+    return Response(answer.compact(), media_type="application/json")
+
+
+def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
+    """Routes for Retell, Vapi and ElevenLabs over one tool layer."""
+    tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock)
+    router = APIRouter(tags=["agents"])
+
+    @router.post("/integrations/retell/{tenant}", summary="Retell custom function (signed)")
+    async def retell_function(tenant: str, request: Request, tool: str | None = None) -> Response:
+        """A Retell function call, verified by ``X-Retell-Signature`` with the tenant's Retell API key."""
+        found = runtime.tenants.get(tenant)
+        key = found.voice.retell_api_key if found else None
+        header = request.headers.get("x-retell-signature")
+        if found is None or not key or not header:
+            return unauthorized()
+        body = await request.body()
+        now_ms = int(runtime.clock().timestamp() * 1000)
+        if not retell.verify_signature(body, key, header, now_ms):
+            return unauthorized()
+        call = retell.read_call(body, tool)
+        return _answer(await tools.run(found, call.name, call.arguments, call.context))
+
+    @router.post("/integrations/vapi/{tenant}", summary="Vapi tool calls (always 200 with results)")
+    async def vapi_tool_calls(tenant: str, request: Request) -> Response:
+        """A Vapi ``tool-calls`` message; ``vapi_secret`` as Bearer, ``X-Vapi-Secret`` or HMAC."""
+        found = runtime.tenants.get(tenant)
+        secret = found.voice.vapi_secret if found else None
+        if found is None or not secret:
+            return unauthorized()
+        now = runtime.clock().timestamp()
+        body: bytes | None = None
+        if not vapi.authenticated(request.headers, secret, None, now):
+            if not vapi.has_hmac(request.headers):
+                return unauthorized()
+            body = await request.body()
+            if not vapi.authenticated(request.headers, secret, body, now):
+                return unauthorized()
+        calls = vapi.read_calls(body if body is not None else await request.body())
+        results = [vapi.result(c, await tools.run(found, c.name, c.arguments, c.context)) for c in calls]
+        return JSONResponse({"results": results})
+
+    async def plain(found: Tenant, tool: str, request: Request, platform: str) -> Response:
+        """The arguments are the whole body; call and caller come from mapped arguments if at all."""
+        raw = await request.body()
+        try:
+            arguments = parse_arguments(json.loads(raw) if raw.strip() else {})
+        except ValueError:
+            arguments = {}
+        args = canonical_args(arguments)
+        context = CallContext(platform, call_id=args.get("call_id"), caller_phone=args.get("caller_phone"))
+        return _answer(await tools.run(found, tool, arguments, context))
+
+    @router.post("/integrations/elevenlabs/{tenant}/{tool}", summary="ElevenLabs server tool")
+    async def elevenlabs_tool(tenant: str, tool: str, request: Request) -> Response:
+        """An ElevenLabs webhook tool: the arguments are the body, ``elevenlabs_token`` the Bearer token."""
+        found = runtime.tenants.get(tenant)
+        token = found.voice.elevenlabs_token if found else None
+        if found is None or not same_secret(bearer(request.headers.get("authorization")), token):
+            return unauthorized()
+        return await plain(found, tool, request, "elevenlabs")
+
+    @router.post("/integrations/tools/{tool}", summary="Any function-calling agent (OpenAI, LiveKit, Pipecat)")
+    async def any_tool(tool: str, request: Request) -> Response:
+        """The arguments as the body and the tenant's API token as Bearer: for agents whose own code calls tools."""
+        token = bearer(request.headers.get("authorization"))
+        found = runtime.tenants.by_token(token) if token else None
+        if found is None:
+            return unauthorized()
+        return await plain(found, tool, request, "tools")
+
+    return router
