@@ -54,7 +54,7 @@ def test_list_check_book_and_retry_over_mcp(mode: str) -> None:
                 listed = await mcp.list_tools()
                 checked = await mcp.call_tool("check_availability", {"date": "2025-09-30", "time": "14:00"})
                 offer = checked.structured_content["alternatives"][0]["start"]
-                args = {"start": offer, "name": "Erika Mustermann", "phone": "+49 151 1234567"}
+                args = {"start": offer, "name": "Erika Mustermann", "phone": "+49 151 12345678"}
                 first = await mcp.call_tool("book_appointment", args)
                 again = await mcp.call_tool("book_appointment", args)
                 return listed, checked, first, again

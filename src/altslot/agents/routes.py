@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import retell, vapi
 from altslot.agents.auth import bearer, same_secret, unauthorized
+from altslot.api.responses import AGENT
 from altslot.runtime import Runtime
 from altslot.tenants import Tenant
 from altslot.tools import CallContext, ToolAnswer, Toolbox
@@ -28,7 +29,7 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
     tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock)
     router = APIRouter(tags=["agents"])
 
-    @router.post("/integrations/retell/{tenant}", summary="Retell custom function (signed)")
+    @router.post("/integrations/retell/{tenant}", summary="Retell custom function (signed)", responses=AGENT)
     async def retell_function(tenant: str, request: Request, tool: str | None = None) -> Response:
         """A Retell function call, verified by ``X-Retell-Signature`` with the tenant's Retell API key."""
         found = runtime.tenants.get(tenant)
@@ -43,7 +44,7 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         call = retell.read_call(body, tool)
         return _answer(await tools.run(found, call.name, call.arguments, call.context))
 
-    @router.post("/integrations/vapi/{tenant}", summary="Vapi tool calls (always 200 with results)")
+    @router.post("/integrations/vapi/{tenant}", summary="Vapi tool calls (always 200 with results)", responses=AGENT)
     async def vapi_tool_calls(tenant: str, request: Request) -> Response:
         """A Vapi ``tool-calls`` message; ``vapi_secret`` as Bearer, ``X-Vapi-Secret`` or HMAC."""
         found = runtime.tenants.get(tenant)
@@ -73,7 +74,7 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         context = CallContext(platform, call_id=args.get("call_id"), caller_phone=args.get("caller_phone"))
         return _answer(await tools.run(found, tool, arguments, context))
 
-    @router.post("/integrations/elevenlabs/{tenant}/{tool}", summary="ElevenLabs server tool")
+    @router.post("/integrations/elevenlabs/{tenant}/{tool}", summary="ElevenLabs server tool", responses=AGENT)
     async def elevenlabs_tool(tenant: str, tool: str, request: Request) -> Response:
         """An ElevenLabs webhook tool: the arguments are the body, ``elevenlabs_token`` the Bearer token."""
         found = runtime.tenants.get(tenant)
@@ -82,7 +83,9 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
             return unauthorized()
         return await plain(found, tool, request, "elevenlabs")
 
-    @router.post("/integrations/tools/{tool}", summary="Any function-calling agent (OpenAI, LiveKit, Pipecat)")
+    @router.post(
+        "/integrations/tools/{tool}", summary="Any function-calling agent (OpenAI, LiveKit, Pipecat)", responses=AGENT
+    )
     async def any_tool(tool: str, request: Request) -> Response:
         """The arguments as the body and the tenant's API token as Bearer: for agents whose own code calls tools."""
         token = bearer(request.headers.get("authorization"))

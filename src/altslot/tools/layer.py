@@ -175,7 +175,9 @@ class Toolbox:
             # Not in progress: the platform reused one invocation id for other arguments.
             status = "in_progress" if exc.in_progress else "error"
             return ToolAnswer(status=status, spoken=TOOL_SENTENCES[language][status])
-        except InvalidField:
+        except InvalidField as exc:
+            if exc.field.startswith("attendee"):  # an unusable phone or email: ask again, offer nothing else
+                raise _contact_problem(exc.field) from None
             return await self._not_bookable(tenant, service, start, args)
         if isinstance(outcome, Created):
             return self._booked(tenant, "booked", outcome.booking)
@@ -268,6 +270,15 @@ def _offers(alternatives: list[AlternativeOut]) -> list[Offer]:
 def _unavailable(answer: Unavailable) -> ToolAnswer:
     body = answer.body
     return ToolAnswer(status="unavailable", spoken=body.response_text, retry_after_seconds=body.retry_after_seconds)
+
+
+def _contact_problem(field: str) -> BadArgument:
+    """The question for the booking path's refusal of the attendee's contact (``attendee.phone`` etc.)."""
+    if field == "attendee.phone":
+        return BadArgument("phone", "invalid")
+    if field == "attendee.email":
+        return BadArgument("email", "invalid")
+    return BadArgument("contact", "missing")
 
 
 def _ask(language: Language, exc: BadArgument) -> ToolAnswer:
