@@ -7,17 +7,23 @@ nothing else happens (no tool runs, nothing is logged about the request's conten
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import retell, vapi
 from altslot.agents.auth import bearer, same_secret, unauthorized
-from altslot.api.responses import AGENT
 from altslot.runtime import Runtime
+from altslot.schemas import ErrorResponse
 from altslot.tenants import Tenant
 from altslot.tools import CallContext, ToolAnswer, Toolbox
 from altslot.tools.arguments import canonical_args, parse_arguments
+
+# Every business outcome is a 200 with a sentence to speak; only a bad secret is not (for the OpenAPI document).
+AGENT: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorResponse, "description": "No valid platform secret or signature for this tenant"},
+}
 
 
 def _answer(answer: ToolAnswer) -> Response:

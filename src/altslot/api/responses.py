@@ -39,7 +39,3 @@ CONFLICT: dict[int | str, dict[str, Any]] = {
 SEARCH = {**BAD_REQUEST, **AUTH, **NOT_FOUND, **UNAVAILABLE}
 BOOKING = {**SEARCH, **CONFLICT}
 WEBHOOK = {**AUTH, **UNAVAILABLE}
-AGENT: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorResponse, "description": "No valid platform secret or signature for this tenant"},
-}
-"""Agent adapters answer every business outcome with 200 (a sentence to speak); only a bad secret is not."""
