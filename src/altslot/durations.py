@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from altslot.cache.keys import tenant_key
-from altslot.cache.kv import KeyValue
+from altslot.shared.keys import tenant_key
+from altslot.shared.kv import KeyValue
 from altslot.tenants import Tenant
 from altslot.types import DayKey
 

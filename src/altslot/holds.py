@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from altslot.availability import Availability
-from altslot.cache.keys import tenant_key
-from altslot.cache.kv import KeyValue
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
 from altslot.durations import Durations
 from altslot.pipeline import Upstream
 from altslot.resilience import Deadline
+from altslot.shared.keys import tenant_key
+from altslot.shared.kv import KeyValue
 from altslot.tenants import Tenant
 
 log = logging.getLogger("altslot.holds")

@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from altslot.cache.keys import tenant_key
-from altslot.cache.kv import KeyValue
+from altslot.shared.keys import tenant_key
+from altslot.shared.kv import KeyValue
 
 DONE_TTL = 24 * 3600.0
 PENDING_MARGIN = 10.0

@@ -12,7 +12,6 @@ from altslot.availability import Availability
 from altslot.booking import Booker
 from altslot.cache.base import DayCache, Leases
 from altslot.cache.fallback import FallbackCache, FallbackLeases
-from altslot.cache.kv import KeyValue, MemoryKeyValue, RedisKeyValue
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
@@ -24,10 +23,11 @@ from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
 from altslot.pipeline import Upstream
-from altslot.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem
-from altslot.redis_health import RedisHealth
 from altslot.resilience import build_guard
 from altslot.service import Searcher
+from altslot.shared.health import RedisHealth
+from altslot.shared.kv import KeyValue, MemoryKeyValue, RedisKeyValue
+from altslot.shared.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem
 from altslot.tenants import TenantRegistry, build_registry
 from altslot.types import Clock, Monotonic
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from altslot.availability import Availability, DaysQuery
-from altslot.cache.keys import PREFIX
 from altslot.pipeline import Upstream
-from altslot.redis_client import AnyRedis
-from altslot.redis_health import REDIS_ERRORS, RedisHealth
+from altslot.shared.health import REDIS_ERRORS, RedisHealth
+from altslot.shared.keys import PREFIX
+from altslot.shared.redis_client import AnyRedis
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId
 

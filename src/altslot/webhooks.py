@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from altslot.availability import Availability
 from altslot.booking import refresh_day
-from altslot.cache.keys import tenant_key
-from altslot.cache.kv import KeyValue
 from altslot.durations import Durations
 from altslot.pipeline import Upstream
 from altslot.schemas import FIRST_YEAR, LAST_YEAR
+from altslot.shared.keys import tenant_key
+from altslot.shared.kv import KeyValue
 from altslot.tenants import Tenant
 
 HANDLED = frozenset({"BOOKING_CREATED", "BOOKING_CANCELLED", "BOOKING_RESCHEDULED"})

@@ -7,7 +7,7 @@ import logging
 import pytest
 from redis.exceptions import MovedError
 
-from altslot.redis_health import RedisHealth
+from altslot.shared.health import RedisHealth
 from tests.resilience.conftest import FakeClock
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from altslot.cache.kv import MemoryKeyValue
 from altslot.idempotency import DONE_TTL, IdempotencyConflict, IdempotencyStore
+from altslot.shared.kv import MemoryKeyValue
 from tests.resilience.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio

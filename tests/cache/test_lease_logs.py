@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 
 from altslot.availability import DaysQuery
-from altslot.cache.keys import lease_key
 from altslot.schemas import AlternativesRequest
 from altslot.service import Unavailable
+from altslot.shared.keys import lease_key
 from altslot.types import EventTypeId, TenantId
 from tests.cache.test_availability import runtime_for, simulator, slot_calls
 from tests.e2e.world import EVENT, Clock

@@ -10,12 +10,12 @@ import pytest
 from altslot.availability import Availability, DaysQuery
 from altslot.cache.base import DayEntry
 from altslot.cache.fallback import FallbackCache, FallbackLeases
-from altslot.cache.keys import lease_key
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
-from altslot.redis_client import connect_redis
-from altslot.redis_health import RedisHealth
 from altslot.runtime import Runtime
+from altslot.shared.health import RedisHealth
+from altslot.shared.keys import lease_key
+from altslot.shared.redis_client import connect_redis
 from altslot.tenants import Tenant
 from altslot.types import EventTypeId, TenantId
 from tests.cache.test_availability import FIRST, LAST, runtime_for, simulator, slot_calls

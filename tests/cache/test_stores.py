@@ -8,8 +8,8 @@ import pytest
 from redis.asyncio import Redis
 
 from altslot.cache import DayEntry, MemoryDayCache
-from altslot.cache.keys import day_key, lease_key
 from altslot.cache.redis import RedisDayCache, RedisLeases
+from altslot.shared.keys import day_key, lease_key
 from altslot.types import DayKey, EventTypeId, TenantId
 
 T0 = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)

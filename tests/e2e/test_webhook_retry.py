@@ -6,12 +6,12 @@ import pytest
 from redis.asyncio import Redis
 
 from altslot.availability import Availability
-from altslot.cache.kv import MemoryKeyValue
 from altslot.cache.redis import RedisDayCache
 from altslot.calcom.client import CalcomPool
 from altslot.durations import Durations
 from altslot.pipeline import Upstream
 from altslot.resilience import build_guard
+from altslot.shared.kv import MemoryKeyValue
 from altslot.tenants import Tenant
 from altslot.webhooks import WebhookHandler
 from tests.conftest import PrivateRedis

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
-from altslot.redis_health import REDIS_ERRORS, RedisHealth
+from altslot.shared.health import REDIS_ERRORS, RedisHealth
 from altslot.types import DayKey
 
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from altslot.cache.base import DayEntry
-from altslot.cache.keys import day_key, lease_key
-from altslot.redis_client import AnyRedis
+from altslot.shared.keys import day_key, lease_key
+from altslot.shared.redis_client import AnyRedis
 from altslot.types import DayKey
 
 # Deleting a lease only if it is still ours: a holder that outlived its lease must not free another's.

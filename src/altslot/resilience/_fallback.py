@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from altslot.redis_health import REDIS_ERRORS, RedisHealth
+from altslot.shared.health import REDIS_ERRORS, RedisHealth
 
 __all__ = ["REDIS_ERRORS", "RedisHealth"]

@@ -20,7 +20,6 @@ import logging
 import uuid
 from dataclasses import replace
 
-from altslot.redis_client import AnyRedis
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.breaker import (
     PROBE_BUSY_RETRY_AFTER,
@@ -29,6 +28,7 @@ from altslot.resilience.breaker import (
     MemoryBreakerStore,
     State,
 )
+from altslot.shared.redis_client import AnyRedis
 
 log = logging.getLogger("altslot.resilience.breaker")
 

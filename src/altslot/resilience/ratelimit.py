@@ -7,7 +7,7 @@ likes, so a fixed window could send up to twice the limit across its boundary an
 counter is only an approximation; either could earn a 60 s block. The moving window stores one
 timestamp per request (120 per key), a negligible cost. With Redis its storage is ``limits``'
 ``RedisStorage`` (redis-py, sharing the service's pool) or, on a cluster, ``RedisClusterStorage`` (built by
-``altslot.redis_client.window_storage``), so all instances draw from one budget; else ``MemoryStorage``.
+``altslot.shared.redis_client.window_storage``), so all instances draw from one budget; else ``MemoryStorage``.
 
 On top of the window, Cal.com's own word wins: ``observe`` holds a key whose ``X-RateLimit-Remaining``
 reached 0 until the reported reset, and ``block`` does the same after a 429. Holds are written to
@@ -31,10 +31,10 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from altslot.calcom.errors import RetryableError
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
-from altslot.redis_client import AnyRedis, window_storage
 from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
 from altslot.resilience.budget import HeaderBudget
 from altslot.resilience.deadline import Deadline
+from altslot.shared.redis_client import AnyRedis, window_storage
 from altslot.types import Monotonic
 
 log = logging.getLogger("altslot.resilience.ratelimit")

@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from altslot.redis_client import AnyRedis
-from altslot.redis_health import RedisHealth
+from altslot.shared.health import RedisHealth
+from altslot.shared.redis_client import AnyRedis
 
 
 class KeyValue(Protocol):

@@ -23,8 +23,8 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
-from altslot.redis_health import describe
-from altslot.redis_url import CLUSTER_HINT, RedisTarget, parse_redis_url
+from altslot.shared.health import describe
+from altslot.shared.redis_url import CLUSTER_HINT, RedisTarget, parse_redis_url
 
 AnyRedis = Redis | RedisCluster
 """A client of one endpoint or of a cluster; both speak every command altslot uses."""
@@ -131,7 +131,7 @@ def window_storage(client: AnyRedis) -> RedisStorage:
             f"async+redis+cluster://{auth}{seeds}", implementation="redispy", key_prefix="altslot", **options
         )
     if isinstance(client, RedisCluster):
-        raise TypeError("a cluster client for the limiter must come from altslot.redis_client")
+        raise TypeError("a cluster client for the limiter must come from altslot.shared.redis_client")
     pool = cast("dict[str, Any]", {"connection_pool": client.connection_pool})
     return RedisStorage("async+redis://", implementation="redispy", key_prefix="altslot", **pool)
 
