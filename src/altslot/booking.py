@@ -51,13 +51,13 @@ from altslot.calcom.errors import (
 from altslot.durations import Durations
 from altslot.holds import Holds
 from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
-from altslot.pipeline import Upstream
 from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, state_conflict
-from altslot.resilience import CircuitOpen
 from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
+from altslot.upstream import CircuitOpen
+from altslot.upstream.gateway import Upstream
 
 DEFAULT_CANCEL_REASON = {"de": "Vom Anrufer abgesagt", "en": "Cancelled by the caller"}
 

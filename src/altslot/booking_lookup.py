@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from altslot.calcom.client import Booking
 from altslot.calcom.errors import NotFound, Unauthorized
 from altslot.idempotency import METADATA_KEY
-from altslot.pipeline import Upstream
 from altslot.tenants import Tenant
+from altslot.upstream.gateway import Upstream
 
 NOT_FOUND = "no such booking"
 """The one 404 text for a uid that is unknown and for one that belongs to someone else."""

@@ -29,8 +29,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from altslot.http_settings import ServerSettings
 from altslot.observability import ObservabilitySettings
-from altslot.resilience.upstream import ResilienceSettings
 from altslot.shared.redis_url import check_redis_url
+from altslot.upstream.guard import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")

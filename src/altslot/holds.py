@@ -27,11 +27,11 @@ from altslot.availability import Availability
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
 from altslot.durations import Durations
-from altslot.pipeline import Upstream
-from altslot.resilience import Deadline
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
 from altslot.tenants import Tenant
+from altslot.upstream import Deadline
+from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.holds")
 Slot = tuple[datetime, datetime]

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Iterable
 
 from altslot.calcom.errors import CalcomError, RetryableError, Unauthorized
-from altslot.pipeline import Upstream
 from altslot.tenants import Tenant
+from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.keys")
 INVALID = "invalid"

@@ -22,14 +22,14 @@ from altslot.holds import Holds
 from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
-from altslot.pipeline import Upstream
-from altslot.resilience import build_guard
 from altslot.service import Searcher
 from altslot.shared.health import RedisHealth
 from altslot.shared.kv import KeyValue, MemoryKeyValue, RedisKeyValue
 from altslot.shared.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem
 from altslot.tenants import TenantRegistry, build_registry
 from altslot.types import Clock, Monotonic
+from altslot.upstream import build_guard
+from altslot.upstream.gateway import Upstream
 
 
 def system_clock() -> datetime:

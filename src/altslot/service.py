@@ -24,8 +24,6 @@ from altslot.core.spoken import Register, say_time
 from altslot.durations import Durations
 from altslot.events import CacheLookup, Events, SearchDone
 from altslot.holds import Hold, HoldAsk, Holds
-from altslot.pipeline import Upstream
-from altslot.resilience import CircuitOpen, Deadline, RateLimitWaitExceeded
 from altslot.schemas import (
     AlternativeOut,
     AlternativesRequest,
@@ -37,6 +35,8 @@ from altslot.schemas import (
 )
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval
+from altslot.upstream import CircuitOpen, Deadline, RateLimitWaitExceeded
+from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.search")
 MAX_PAST = timedelta(days=1)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from altslot.availability import Availability, DaysQuery
-from altslot.pipeline import Upstream
 from altslot.shared.health import REDIS_ERRORS, RedisHealth
 from altslot.shared.keys import PREFIX
 from altslot.shared.redis_client import AnyRedis
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId
+from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.warm")
 WARMER_LEASE = f"{PREFIX}:{{warmer}}:lease"

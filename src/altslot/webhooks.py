@@ -12,11 +12,11 @@ from typing import Any, Literal
 from altslot.availability import Availability
 from altslot.booking import refresh_day
 from altslot.durations import Durations
-from altslot.pipeline import Upstream
 from altslot.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
 from altslot.tenants import Tenant
+from altslot.upstream.gateway import Upstream
 
 HANDLED = frozenset({"BOOKING_CREATED", "BOOKING_CANCELLED", "BOOKING_RESCHEDULED"})
 REPLAY_TTL = 24 * 3600.0

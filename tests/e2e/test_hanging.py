@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from altslot.config import SearchSettings
-from altslot.resilience import ResilienceSettings
+from altslot.upstream import ResilienceSettings
 from tests.e2e.shared import Shared, TenantSpec, shared_world
 
 SALON = {"salon": TenantSpec("salon-token", "cal_test_salon")}

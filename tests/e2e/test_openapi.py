@@ -13,7 +13,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from altslot.http_settings import ServerSettings
-from altslot.resilience.upstream import ResilienceSettings
+from altslot.upstream.guard import ResilienceSettings
 from tests.e2e.world import TOKEN, World, running, salon_data
 
 SECRET = "whsec_test"

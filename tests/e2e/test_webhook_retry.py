@@ -9,10 +9,10 @@ from altslot.availability import Availability
 from altslot.cache.redis import RedisDayCache
 from altslot.calcom.client import CalcomPool
 from altslot.durations import Durations
-from altslot.pipeline import Upstream
-from altslot.resilience import build_guard
 from altslot.shared.kv import MemoryKeyValue
 from altslot.tenants import Tenant
+from altslot.upstream import build_guard
+from altslot.upstream.gateway import Upstream
 from altslot.webhooks import WebhookHandler
 from tests.conftest import PrivateRedis
 from tests.e2e.test_booking import signed, webhook_body

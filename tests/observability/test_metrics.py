@@ -19,7 +19,7 @@ from altslot.events import (
 )
 from altslot.observability import labels
 from altslot.observability.metrics import Metrics, endpoint_template
-from altslot.resilience import ResilienceSettings
+from altslot.upstream import ResilienceSettings
 from tests.e2e.world import NOW, Jumps, running, salon_data
 from tests.observability.promtext import value
 

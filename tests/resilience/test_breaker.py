@@ -6,12 +6,12 @@ import asyncio
 import logging
 
 import pytest
+from altslot.upstream.breaker import Breaker, BreakerPolicy, CircuitOpen, MemoryBreakerStore
+from altslot.upstream.breaker_redis import RedisBreakerStore
 from redis.asyncio import Redis
 
 from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError, Timeout, Unauthorized
 from altslot.events import BreakerTransition, Event, Events
-from altslot.resilience.breaker import Breaker, BreakerPolicy, CircuitOpen, MemoryBreakerStore
-from altslot.resilience.breaker_redis import RedisBreakerStore
 from tests.resilience.conftest import FakeClock, Upstream
 
 pytestmark = pytest.mark.anyio
@@ -211,7 +211,7 @@ async def test_redis_down_falls_back_to_local_state(
 ) -> None:
     """Without Redis calls still pass, the breaker still opens locally, and one warning is logged."""
     breaker = Breaker(RedisBreakerStore(dead_redis, POLICY, fallback=MemoryBreakerStore(POLICY, clock)))
-    with caplog.at_level(logging.WARNING, logger="altslot.resilience.breaker"):
+    with caplog.at_level(logging.WARNING, logger="altslot.upstream.breaker"):
         assert await breaker.call(key, "acme", Upstream()) == "ok"
         await fail(breaker, key, 3)
         with pytest.raises(CircuitOpen):

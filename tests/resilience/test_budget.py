@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from altslot.upstream.budget import PROBE_TIMEOUT, HeaderBudget
+
 from altslot.calcom.wire import RateLimitInfo
-from altslot.resilience.budget import PROBE_TIMEOUT, HeaderBudget
 from tests.resilience.conftest import FakeClock
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from altslot.resilience.deadline import Deadline
+from altslot.upstream.deadline import Deadline
+
 from tests.resilience.conftest import FakeClock
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+from altslot.upstream.deadline import Deadline
+from altslot.upstream.ratelimit import Limiter, RateLimitWaitExceeded, block_key
 from redis.asyncio import Redis
 
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Event, Events, RateLimitWait
-from altslot.resilience.deadline import Deadline
-from altslot.resilience.ratelimit import Limiter, RateLimitWaitExceeded, block_key
 from tests.resilience.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -117,7 +117,7 @@ async def test_redis_down_falls_back_to_memory(
 ) -> None:
     """Without Redis the limiter still limits (in memory) and logs a single warning."""
     limiter = Limiter(rate="2/minute", redis=dead_redis, clock=clock)
-    with caplog.at_level(logging.WARNING, logger="altslot.resilience.ratelimit"):
+    with caplog.at_level(logging.WARNING, logger="altslot.upstream.ratelimit"):
         await take(limiter, key, 2, clock)
         await limiter.block(f"{key}-b", 10.0)
         with pytest.raises(RateLimitWaitExceeded):

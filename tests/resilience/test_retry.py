@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from altslot.upstream.breaker import CircuitOpen
+from altslot.upstream.deadline import Deadline
+from altslot.upstream.ratelimit import RateLimitWaitExceeded
+from altslot.upstream.retry import RetryPolicy
 
 from altslot.calcom.errors import (
     BadRequest,
@@ -15,10 +19,6 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
-from altslot.resilience.breaker import CircuitOpen
-from altslot.resilience.deadline import Deadline
-from altslot.resilience.ratelimit import RateLimitWaitExceeded
-from altslot.resilience.retry import RetryPolicy
 from tests.resilience.conftest import FakeClock
 
 pytestmark = pytest.mark.anyio

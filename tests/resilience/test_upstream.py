@@ -10,7 +10,7 @@ from redis.asyncio import Redis
 from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError, Timeout
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import BreakerTransition, Event, Events
-from altslot.resilience import (
+from altslot.upstream import (
     Breaker,
     BreakerPolicy,
     CircuitOpen,

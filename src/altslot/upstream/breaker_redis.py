@@ -20,17 +20,17 @@ import logging
 import uuid
 from dataclasses import replace
 
-from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
-from altslot.resilience.breaker import (
+from altslot.shared.redis_client import AnyRedis
+from altslot.upstream._fallback import REDIS_ERRORS, RedisHealth
+from altslot.upstream.breaker import (
     PROBE_BUSY_RETRY_AFTER,
     Admission,
     BreakerPolicy,
     MemoryBreakerStore,
     State,
 )
-from altslot.shared.redis_client import AnyRedis
 
-log = logging.getLogger("altslot.resilience.breaker")
+log = logging.getLogger("altslot.upstream.breaker")
 
 # Keys: 1 failures, 2 successes, 3 open, 4 tripped, 5 probe.
 # Returns {code, pttl}: 0 closed, 1 probe granted, 2 open, 3 probe busy.

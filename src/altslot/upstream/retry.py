@@ -19,9 +19,9 @@ from typing import TypeVar
 import stamina
 
 from altslot.calcom.errors import RateLimited, RetryableError
-from altslot.resilience.breaker import CircuitOpen
-from altslot.resilience.deadline import Deadline, DeadlineExceeded
-from altslot.resilience.ratelimit import RateLimitWaitExceeded
+from altslot.upstream.breaker import CircuitOpen
+from altslot.upstream.deadline import Deadline, DeadlineExceeded
+from altslot.upstream.ratelimit import RateLimitWaitExceeded
 
 T = TypeVar("T")
 

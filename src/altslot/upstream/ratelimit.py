@@ -31,13 +31,13 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from altslot.calcom.errors import RetryableError
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
-from altslot.resilience._fallback import REDIS_ERRORS, RedisHealth
-from altslot.resilience.budget import HeaderBudget
-from altslot.resilience.deadline import Deadline
 from altslot.shared.redis_client import AnyRedis, window_storage
 from altslot.types import Monotonic
+from altslot.upstream._fallback import REDIS_ERRORS, RedisHealth
+from altslot.upstream.budget import HeaderBudget
+from altslot.upstream.deadline import Deadline
 
-log = logging.getLogger("altslot.resilience.ratelimit")
+log = logging.getLogger("altslot.upstream.ratelimit")
 
 Sleep = Callable[[float], Awaitable[None]]
 

@@ -25,9 +25,9 @@ from typing import Literal, Protocol, TypeVar
 
 from altslot.calcom.errors import FatalError, RateLimited, RetryableError
 from altslot.events import BreakerTransition, Events
-from altslot.resilience.deadline import DeadlineExceeded
-from altslot.resilience.ratelimit import RateLimitWaitExceeded
 from altslot.types import Monotonic
+from altslot.upstream.deadline import DeadlineExceeded
+from altslot.upstream.ratelimit import RateLimitWaitExceeded
 
 T = TypeVar("T")
 State = Literal["closed", "open", "half_open"]

@@ -28,14 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from altslot.calcom.errors import RateLimited, Timeout
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events
-from altslot.resilience.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
-from altslot.resilience.breaker_redis import RedisBreakerStore
-from altslot.resilience.deadline import Deadline, DeadlineExceeded
-from altslot.resilience.ratelimit import Limiter
-from altslot.resilience.retry import RetryPolicy
 from altslot.shared.health import RedisHealth
 from altslot.shared.redis_client import AnyRedis
 from altslot.types import Monotonic
+from altslot.upstream.breaker import Breaker, BreakerPolicy, MemoryBreakerStore
+from altslot.upstream.breaker_redis import RedisBreakerStore
+from altslot.upstream.deadline import Deadline, DeadlineExceeded
+from altslot.upstream.ratelimit import Limiter
+from altslot.upstream.retry import RetryPolicy
 
 T = TypeVar("T")
 

@@ -27,8 +27,8 @@ from altslot.availability import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, UpstreamCall
-from altslot.resilience import Guard, RetryPolicy, api_key_identity
 from altslot.tenants import Tenant
+from altslot.upstream import Guard, RetryPolicy, api_key_identity
 
 T = TypeVar("T")
 
