@@ -33,7 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from altslot.attendee import calcom_attendee
-from altslot.availability import Availability, DaysQuery
+from altslot.availability.assembler import Availability, DaysQuery
 from altslot.booking_checks import check_grid, check_start, wall_instant
 from altslot.booking_lookup import BookingLookup, UnknownBooking
 from altslot.calcom.client import Booking, CalcomClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from altslot.availability import Availability
+from altslot.availability.assembler import Availability
 from altslot.core.calendar import within_hours
 from altslot.service import MAX_FUTURE, InvalidField
 from altslot.tenants import Tenant

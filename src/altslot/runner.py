@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from altslot.availability.warming import WarmSummary, warm_once
 from altslot.config import Settings
 from altslot.runtime import build_runtime, system_clock
 from altslot.schemas import AlternativesRequest
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.types import Clock
-from altslot.warming import WarmSummary, warm_once
 
 
 async def run_search(

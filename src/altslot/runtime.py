@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from altslot.availability import Availability
+from altslot.availability.assembler import Availability
 from altslot.booking import Booker
 from altslot.cache.base import DayCache, Leases
 from altslot.cache.fallback import FallbackCache, FallbackLeases

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from altslot.availability import Availability, DaysQuery, FetchReport
+from altslot.availability.assembler import Availability, DaysQuery, FetchReport
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
 from altslot.core.calendar import MAX_AHEAD_DAYS, named_window, search_days
 from altslot.core.finder import find_alternatives

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from altslot.availability import Availability
+from altslot.availability.assembler import Availability
 from altslot.booking import refresh_day
 from altslot.durations import Durations
 from altslot.schemas import FIRST_YEAR, LAST_YEAR

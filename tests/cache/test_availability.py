@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from altslot.availability import DaysQuery, FetchReport
+from altslot.availability.assembler import DaysQuery, FetchReport
 from altslot.config import CacheSettings, CalcomSettings, Settings
 from altslot.runtime import Runtime, build_runtime
 from altslot.serving import RunningServer, start_in_thread

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from altslot.availability import DaysQuery
+from altslot.availability.assembler import DaysQuery
 from altslot.schemas import AlternativesRequest
 from altslot.service import Unavailable
 from altslot.shared.keys import lease_key

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from altslot.availability import Availability, DaysQuery
+from altslot.availability.assembler import Availability, DaysQuery
 from altslot.cache.base import DayEntry
 from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from redis.asyncio import Redis
 
-from altslot.availability import Availability
+from altslot.availability.assembler import Availability
 from altslot.cache.redis import RedisDayCache
 from altslot.calcom.client import CalcomPool
 from altslot.durations import Durations

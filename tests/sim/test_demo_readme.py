@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from altslot.availability.days import day_bounds
 from altslot.core.calendar import closed_reason, search_days
 from altslot.core.finder import find_alternatives
 from altslot.core.models import Policy, SearchRequest, SearchResult, SlotIndex
 from altslot.core.phrasing import phrase
 from altslot.demo import demo_settings
-from altslot.horizon import day_bounds
 from altslot.sim import demo_data
 from altslot.sim.demo import README_TIME
 from altslot.sim.state import SimState

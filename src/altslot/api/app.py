@@ -19,6 +19,7 @@ from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.gate import FailedAuthLimiter, Gate, refusal
 from altslot.api.limits import BodyLimit
 from altslot.api.responses import SEARCH
+from altslot.availability.warming import run_warmer
 from altslot.booking import BookingConflict, IdempotencyConflict, UnknownBooking
 from altslot.observability.http import observe_requests
 from altslot.observability.requestid import RequestId
@@ -28,7 +29,6 @@ from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResp
 from altslot.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
 from altslot.tools import Toolbox
-from altslot.warming import run_warmer
 from altslot.webhooks import BadPayload, BadSignature
 
 _HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}

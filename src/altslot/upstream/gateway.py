@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
-from altslot.availability import FetchSlots
+from altslot.availability.assembler import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, UpstreamCall

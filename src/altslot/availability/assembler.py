@@ -21,11 +21,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from altslot.availability.days import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
+from altslot.availability.peers import PeerWatch, deliver, first_to_land
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, FetchDone
-from altslot.horizon import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
-from altslot.peers import PeerWatch, deliver, first_to_land
 from altslot.types import Clock, DayKey, TenantId
 
 __all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from altslot.availability import Availability, DaysQuery
+from altslot.availability.assembler import Availability, DaysQuery
 from altslot.shared.health import REDIS_ERRORS, RedisHealth
 from altslot.shared.keys import PREFIX
 from altslot.shared.redis_client import AnyRedis
