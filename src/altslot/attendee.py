@@ -12,7 +12,7 @@ from typing import Any
 import phonenumbers
 
 from altslot.schemas import AttendeeIn
-from altslot.service import InvalidField
+from altslot.search.service import InvalidField
 
 
 def e164(raw: str, region: str | None) -> str:

@@ -49,11 +49,11 @@ from altslot.calcom.errors import (
     Unauthorized,
 )
 from altslot.durations import Durations
-from altslot.holds import Holds
 from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
 from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, state_conflict
 from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
-from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
+from altslot.search.holds import Holds
+from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
 from altslot.upstream import CircuitOpen

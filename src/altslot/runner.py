@@ -9,7 +9,7 @@ from altslot.availability.warming import WarmSummary, warm_once
 from altslot.config import Settings
 from altslot.runtime import build_runtime, system_clock
 from altslot.schemas import AlternativesRequest
-from altslot.service import InvalidField, NotOwned, Unavailable
+from altslot.search.service import InvalidField, NotOwned, Unavailable
 from altslot.types import Clock
 
 

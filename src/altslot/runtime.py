@@ -18,11 +18,11 @@ from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
 from altslot.durations import Durations
 from altslot.events import Events
-from altslot.holds import Holds
 from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
-from altslot.service import Searcher
+from altslot.search.holds import Holds
+from altslot.search.service import Searcher
 from altslot.shared.health import RedisHealth
 from altslot.shared.kv import KeyValue, MemoryKeyValue, RedisKeyValue
 from altslot.shared.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem

@@ -12,7 +12,7 @@ import pytest
 
 from altslot.availability.assembler import DaysQuery
 from altslot.schemas import AlternativesRequest
-from altslot.service import Unavailable
+from altslot.search.service import Unavailable
 from altslot.shared.keys import lease_key
 from altslot.types import EventTypeId, TenantId
 from tests.cache.test_availability import runtime_for, simulator, slot_calls

@@ -9,7 +9,7 @@ from altslot.attendee import calcom_attendee, e164
 from altslot.calcom.errors import SlotUnavailable, bad_request
 from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field
 from altslot.schemas import AttendeeIn
-from altslot.service import InvalidField
+from altslot.search.service import InvalidField
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
 from altslot.runtime import Runtime
 from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse
-from altslot.service import InvalidField, NotOwned, Unavailable
+from altslot.search.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
 from altslot.tools import Toolbox
 from altslot.webhooks import BadPayload, BadSignature

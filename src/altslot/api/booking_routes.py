@@ -13,7 +13,7 @@ from altslot.booking import Created, SlotTaken
 from altslot.events import WebhookDelivery
 from altslot.observability.outcomes import booking_reported, webhook_reported
 from altslot.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
-from altslot.service import Unavailable
+from altslot.search.service import Unavailable
 from altslot.tenants import Tenant
 from altslot.webhooks import BadSignature, WebhookHandler
 

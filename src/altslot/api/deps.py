@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from altslot.api.gate import TENANT_SCOPE_KEY
 from altslot.runtime import Runtime
-from altslot.service import Unavailable
+from altslot.search.service import Unavailable
 from altslot.tenants import Tenant
 
 bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")

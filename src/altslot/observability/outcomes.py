@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from altslot.booking import Created, IdempotencyConflict, SlotTaken, UnknownBooking
 from altslot.events import BookingDone, BookingOperation, Events, WebhookDelivery
-from altslot.service import InvalidField, NotOwned, Unavailable
+from altslot.search.service import InvalidField, NotOwned, Unavailable
 from altslot.webhooks import BadPayload, BadSignature, WebhookResult
 
 T = TypeVar("T")

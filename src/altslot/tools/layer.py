@@ -28,7 +28,7 @@ from altslot.schemas import (
     BookingRequest,
     RescheduleRequest,
 )
-from altslot.service import InvalidField, NotOwned, Searcher, Unavailable
+from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.tenants import Tenant
 from altslot.tools.answers import Offer, ToolAnswer
 from altslot.tools.arguments import (

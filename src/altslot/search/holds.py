@@ -33,7 +33,7 @@ from altslot.tenants import Tenant
 from altslot.upstream import Deadline
 from altslot.upstream.gateway import Upstream
 
-log = logging.getLogger("altslot.holds")
+log = logging.getLogger("altslot.search.holds")
 Slot = tuple[datetime, datetime]
 _KEPT_TTL = 16 * 60.0  # longer than any hold (at most 15 minutes): Cal.com expires it before altslot forgets it
 

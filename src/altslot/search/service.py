@@ -23,7 +23,6 @@ from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.core.spoken import Register, say_time
 from altslot.durations import Durations
 from altslot.events import CacheLookup, Events, SearchDone
-from altslot.holds import Hold, HoldAsk, Holds
 from altslot.schemas import (
     AlternativeOut,
     AlternativesRequest,
@@ -33,6 +32,7 @@ from altslot.schemas import (
     SearchStatsOut,
     UnavailableResponse,
 )
+from altslot.search.holds import Hold, HoldAsk, Holds
 from altslot.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval
 from altslot.upstream import CircuitOpen, Deadline, RateLimitWaitExceeded

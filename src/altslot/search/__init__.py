@@ -1,0 +1,1 @@
+"""One search end to end: tenant rules, availability, the finder, phrasing, holds."""
