@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from altslot.availability.assembler import Availability
-from altslot.booking import Booker
+from altslot.booking.booker import Booker
+from altslot.booking.durations import Durations
+from altslot.booking.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.cache.base import DayCache, Leases
 from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
 from altslot.config import Settings
-from altslot.durations import Durations
 from altslot.events import Events
-from altslot.idempotency import PENDING_MARGIN, IdempotencyStore
 from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
 from altslot.search.holds import Holds

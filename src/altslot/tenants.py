@@ -54,7 +54,7 @@ class Tenant:
 
         One business shares one calendar, so a booking of any event type changes all of them. Searches
         with an explicit ``duration_minutes`` cache under that length too: ``durations`` names those
-        lengths per event type (see ``altslot.durations``), so every cached length is included.
+        lengths per event type (see ``altslot.booking.durations``), so every cached length is included.
         """
         day = moment.astimezone(self.policy.zone).date()
         keys: list[DayKey] = []

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from altslot.booking.durations import MAX_LENGTHS, Durations
 from altslot.config import Settings
-from altslot.durations import MAX_LENGTHS, Durations
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import MemoryKeyValue
 from altslot.tenants import Tenant, build_tenant

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from altslot.idempotency import DONE_TTL, IdempotencyConflict, IdempotencyStore
+from altslot.booking.idempotency import DONE_TTL, IdempotencyConflict, IdempotencyStore
 from altslot.shared.kv import MemoryKeyValue
 from tests.resilience.conftest import FakeClock
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from altslot.attendee import calcom_attendee, e164
+from altslot.booking.attendee import calcom_attendee, e164
+from altslot.booking.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field
 from altslot.calcom.errors import SlotUnavailable, bad_request
-from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field
 from altslot.schemas import AttendeeIn
 from altslot.search.service import InvalidField
 

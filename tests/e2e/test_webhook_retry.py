@@ -6,14 +6,14 @@ import pytest
 from redis.asyncio import Redis
 
 from altslot.availability.assembler import Availability
+from altslot.booking.durations import Durations
+from altslot.booking.webhooks import WebhookHandler
 from altslot.cache.redis import RedisDayCache
 from altslot.calcom.client import CalcomPool
-from altslot.durations import Durations
 from altslot.shared.kv import MemoryKeyValue
 from altslot.tenants import Tenant
 from altslot.upstream import build_guard
 from altslot.upstream.gateway import Upstream
-from altslot.webhooks import WebhookHandler
 from tests.conftest import PrivateRedis
 from tests.e2e.test_booking import signed, webhook_body
 from tests.e2e.world import NOW

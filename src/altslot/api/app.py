@@ -20,7 +20,8 @@ from altslot.api.gate import FailedAuthLimiter, Gate, refusal
 from altslot.api.limits import BodyLimit
 from altslot.api.responses import SEARCH
 from altslot.availability.warming import run_warmer
-from altslot.booking import BookingConflict, IdempotencyConflict, UnknownBooking
+from altslot.booking.booker import BookingConflict, IdempotencyConflict, UnknownBooking
+from altslot.booking.webhooks import BadPayload, BadSignature
 from altslot.observability.http import observe_requests
 from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
@@ -29,7 +30,6 @@ from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResp
 from altslot.search.service import InvalidField, NotOwned, Unavailable
 from altslot.tenants import Tenant
 from altslot.tools import Toolbox
-from altslot.webhooks import BadPayload, BadSignature
 
 _HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
 

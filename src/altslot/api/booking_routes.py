@@ -9,13 +9,13 @@ from fastapi.responses import JSONResponse
 
 from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
 from altslot.api.responses import BOOKING, WEBHOOK
-from altslot.booking import Created, SlotTaken
+from altslot.booking.booker import Created, SlotTaken
+from altslot.booking.webhooks import BadSignature, WebhookHandler
 from altslot.events import WebhookDelivery
 from altslot.observability.outcomes import booking_reported, webhook_reported
 from altslot.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
 from altslot.search.service import Unavailable
 from altslot.tenants import Tenant
-from altslot.webhooks import BadSignature, WebhookHandler
 
 router = APIRouter()
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from altslot.booking import Created, IdempotencyConflict, SlotTaken, UnknownBooking
+from altslot.booking.booker import Created, IdempotencyConflict, SlotTaken, UnknownBooking
+from altslot.booking.webhooks import BadPayload, BadSignature, WebhookResult
 from altslot.events import BookingDone, BookingOperation, Events, WebhookDelivery
 from altslot.search.service import InvalidField, NotOwned, Unavailable
-from altslot.webhooks import BadPayload, BadSignature, WebhookResult
 
 T = TypeVar("T")
 _DONE = {"create": "created", "cancel": "cancelled", "reschedule": "rescheduled"}

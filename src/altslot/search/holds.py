@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from altslot.availability.assembler import Availability
+from altslot.booking.durations import Durations
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
-from altslot.durations import Durations
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
 from altslot.tenants import Tenant

@@ -15,13 +15,13 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from altslot.availability.assembler import Availability, DaysQuery, FetchReport
+from altslot.booking.durations import Durations
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
 from altslot.core.calendar import MAX_AHEAD_DAYS, named_window, search_days
 from altslot.core.finder import find_alternatives
 from altslot.core.models import Language, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
 from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.core.spoken import Register, say_time
-from altslot.durations import Durations
 from altslot.events import CacheLookup, Events, SearchDone
 from altslot.schemas import (
     AlternativeOut,

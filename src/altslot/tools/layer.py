@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from altslot.booking import Booker, Created, IdempotencyConflict, SlotTaken, UnknownBooking
+from altslot.booking.booker import Booker, Created, IdempotencyConflict, SlotTaken, UnknownBooking
 from altslot.core.models import Language
 from altslot.core.phrases import SENTENCES
 from altslot.core.phrasing import join_offers, label

@@ -2,7 +2,7 @@
 
 * ``Idempotency-Key`` first: a retry with the same key and body gets the booking the first request made,
   before any check of the start (a replay after the slot was booked must not be judged by the day the
-  booking emptied); the same key with another body is refused. See ``altslot.idempotency``.
+  booking emptied); the same key with another body is refused. See ``altslot.booking.idempotency``.
 * The key goes to Cal.com in the booking's metadata. When Cal.com's answer to a create is lost (timeout,
   reset, 5xx), altslot asks Cal.com whether the booking exists and answers the truth; the same lookup
   decides when the shared record cannot be trusted (Redis down) or when Cal.com says the slot is taken
@@ -32,10 +32,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from altslot.attendee import calcom_attendee
 from altslot.availability.assembler import Availability, DaysQuery
-from altslot.booking_checks import check_grid, check_start, wall_instant
-from altslot.booking_lookup import BookingLookup, UnknownBooking
+from altslot.booking.attendee import calcom_attendee
+from altslot.booking.checks import check_grid, check_start, wall_instant
+from altslot.booking.durations import Durations
+from altslot.booking.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
+from altslot.booking.lookup import BookingLookup, UnknownBooking
+from altslot.booking.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, state_conflict
 from altslot.calcom.client import Booking, CalcomClient
 from altslot.calcom.errors import (
     BadRequest,
@@ -48,9 +51,6 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
-from altslot.durations import Durations
-from altslot.idempotency import METADATA_KEY, Claim, IdempotencyConflict, IdempotencyStore
-from altslot.refusals import CANCEL_FIELDS, CREATE_FIELDS, RESCHEDULE_FIELDS, refused_field, state_conflict
 from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.search.holds import Holds
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable

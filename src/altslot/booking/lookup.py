@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from altslot.booking.idempotency import METADATA_KEY
 from altslot.calcom.client import Booking
 from altslot.calcom.errors import NotFound, Unauthorized
-from altslot.idempotency import METADATA_KEY
 from altslot.tenants import Tenant
 from altslot.upstream.gateway import Upstream
 

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from altslot.availability.assembler import Availability
-from altslot.booking import refresh_day
-from altslot.durations import Durations
+from altslot.booking.booker import refresh_day
+from altslot.booking.durations import Durations
 from altslot.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue

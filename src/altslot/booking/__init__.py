@@ -1,0 +1,1 @@
+"""The side path: book, cancel, reschedule, Cal.com webhooks, keeping the cache coherent."""
