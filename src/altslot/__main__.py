@@ -1,5 +1,5 @@
 """``python -m altslot`` runs the command line."""
 
-from altslot.cli import main
+from altslot.shell.cli import main
 
 main()

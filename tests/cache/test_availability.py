@@ -13,10 +13,10 @@ import httpx
 import pytest
 
 from altslot.availability.assembler import DaysQuery, FetchReport
-from altslot.config import CacheSettings, CalcomSettings, Settings
-from altslot.runtime import Runtime, build_runtime
-from altslot.serving import RunningServer, start_in_thread
 from altslot.shared.keys import lease_key
+from altslot.shell.config import CacheSettings, CalcomSettings, Settings
+from altslot.shell.runtime import Runtime, build_runtime
+from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from altslot.types import EventTypeId, TenantId

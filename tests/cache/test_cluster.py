@@ -10,10 +10,10 @@ import pytest
 from redis.asyncio.cluster import ClusterNode
 from typer.testing import CliRunner
 
-from altslot.cli import app
-from altslot.config import CacheSettings
 from altslot.shared.redis_client import BoundedRedisCluster
 from altslot.shared.redis_url import CLUSTER_HINT, parse_redis_url
+from altslot.shell.cli import app
+from altslot.shell.config import CacheSettings
 from tests.e2e.test_booking import SECRET, book, signed, webhook_body
 from tests.e2e.world import EVENT, TOKEN, running, salon_data
 from tests.redis_servers import Cluster

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from altslot.booking.durations import MAX_LENGTHS, Durations
-from altslot.config import Settings
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import MemoryKeyValue
-from altslot.tenants import Tenant, build_tenant
+from altslot.shell.config import Settings
+from altslot.shell.tenants import Tenant, build_tenant
 from tests.e2e.world import EVENT, tenant_settings
 from tests.resilience.conftest import FakeClock
 

@@ -12,11 +12,11 @@ from altslot.cache.base import DayEntry
 from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
-from altslot.runtime import Runtime
 from altslot.shared.health import RedisHealth
 from altslot.shared.keys import lease_key
 from altslot.shared.redis_client import connect_redis
-from altslot.tenants import Tenant
+from altslot.shell.runtime import Runtime
+from altslot.shell.tenants import Tenant
 from altslot.types import EventTypeId, TenantId
 from tests.cache.test_availability import FIRST, LAST, runtime_for, simulator, slot_calls
 from tests.e2e.world import EVENT, Clock

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from limits.aio.storage import RedisClusterStorage, RedisStorage
 
-from altslot.config import ConfigError, load_settings
 from altslot.shared.redis_client import BoundedRedisCluster, connect_redis
 from altslot.shared.redis_url import parse_redis_url, safe_url
+from altslot.shell.config import ConfigError, load_settings
 
 TENANT = '[tenants.a]\ntokens=["t"]\nevent_types=[1]\n'
 

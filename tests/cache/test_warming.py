@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from altslot.availability.warming import WARMER_LEASE, run_warmer, warm_once
-from altslot.cli import app
-from altslot.config import CacheSettings, CalcomSettings, Settings
-from altslot.runtime import build_runtime
+from altslot.shell.cli import app
+from altslot.shell.config import CacheSettings, CalcomSettings, Settings
+from altslot.shell.runtime import build_runtime
 from tests.cache.test_availability import simulator, slot_calls
 from tests.e2e.world import NO_SEARCH_LOG, Clock, tenant_settings
 

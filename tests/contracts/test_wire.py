@@ -20,10 +20,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from altslot.api import create_app
-from altslot.config import CalcomSettings, Settings
 from altslot.observability import ObservabilitySettings
-from altslot.runtime import build_runtime
-from altslot.serving import RunningServer, start_in_thread
+from altslot.shell.config import CalcomSettings, Settings
+from altslot.shell.runtime import build_runtime
+from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.contracts.contract import assert_valid, validator

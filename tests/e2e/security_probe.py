@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from altslot.http_settings import ServerSettings
+from altslot.shell.http_settings import ServerSettings
 from tests.e2e.test_openapi import DOCS, SECRET, UNLIMITED, fuzz
 from tests.e2e.test_slowclients import BODY, HEAD
 from tests.e2e.world import TOKEN, running, salon_data

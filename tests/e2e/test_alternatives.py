@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from altslot.http_settings import ServerSettings
+from altslot.shell.http_settings import ServerSettings
 from tests.e2e.world import (
     TOKEN,
     berlin,

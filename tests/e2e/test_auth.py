@@ -7,9 +7,9 @@ import uuid
 import httpx
 import pytest
 
-from altslot.config import CacheSettings
-from altslot.http_settings import ServerSettings
 from altslot.observability import ObservabilitySettings
+from altslot.shell.config import CacheSettings
+from altslot.shell.http_settings import ServerSettings
 from tests.conftest import PrivateRedis
 from tests.e2e.world import EVENT, TOKEN, World, running, salon_data
 

@@ -224,7 +224,7 @@ def test_holds_hide_offers_from_others_until_one_is_booked() -> None:
 
 def test_idempotency_holds_across_instances_on_redis(shared_redis: str, unique: str) -> None:
     """The same Idempotency-Key sent to two instances sharing Redis (node or cluster) books once, one uid."""
-    from altslot.config import CacheSettings
+    from altslot.shell.config import CacheSettings
 
     cache = CacheSettings(backend="redis", redis_url=shared_redis)
     with running(salon_data(api_key=f"cal_test_{unique}"), cache=cache, instances=2) as world:

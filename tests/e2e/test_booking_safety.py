@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from altslot.config import CacheSettings
+from altslot.shell.config import CacheSettings
 from tests.e2e.shared import OTHER_EVENT, TenantSpec, shared_world
 from tests.e2e.test_booking import book, post
 from tests.e2e.world import EVENT, running, salon_data

@@ -7,7 +7,7 @@ import statistics
 import time
 from typing import Any
 
-from altslot.config import SearchSettings
+from altslot.shell.config import SearchSettings
 from altslot.upstream import ResilienceSettings
 from tests.e2e.shared import Shared, TenantSpec, shared_world
 

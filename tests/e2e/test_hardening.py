@@ -17,11 +17,11 @@ import pytest
 from altslot.api import create_app
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest
-from altslot.config import CalcomSettings, Settings
 from altslot.observability import ObservabilitySettings
-from altslot.runtime import build_runtime
 from altslot.schemas import UnavailableResponse
-from altslot.serving import RunningServer, start_in_thread
+from altslot.shell.config import CalcomSettings, Settings
+from altslot.shell.runtime import build_runtime
+from altslot.shell.serving import RunningServer, start_in_thread
 from tests.e2e.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
 
 SECRET = "whsec_test"

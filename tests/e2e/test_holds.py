@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from altslot.config import SearchSettings
+from altslot.shell.config import SearchSettings
 from tests.e2e.shared import Shared, TenantSpec, shared_world
 from tests.e2e.world import berlin
 

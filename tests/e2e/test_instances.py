@@ -6,7 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from altslot.config import CacheSettings
+from altslot.shell.config import CacheSettings
 from tests.e2e.world import NOW, Clock, running, salon_data
 
 

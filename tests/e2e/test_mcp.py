@@ -17,7 +17,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from altslot.config import McpSettings
+from altslot.shell.config import McpSettings
 from tests.e2e.world import EVENT, TOKEN, World, berlin, running, salon_data
 
 DOC = Path(__file__).parents[2] / "docs" / "mcp.md"

@@ -12,7 +12,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from altslot.http_settings import ServerSettings
+from altslot.shell.http_settings import ServerSettings
 from altslot.upstream.guard import ResilienceSettings
 from tests.e2e.world import TOKEN, World, running, salon_data
 

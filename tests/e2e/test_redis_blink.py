@@ -18,8 +18,8 @@ from itertools import count
 import httpx
 import pytest
 
-from altslot.config import CacheSettings
 from altslot.shared.redis_client import connect_redis
+from altslot.shell.config import CacheSettings
 from tests.e2e.test_booking import sim_calls
 from tests.e2e.world import EVENT, TOKEN, World, running, salon_data
 from tests.redis_servers import Cluster, PrivateRedis, wait_until

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from altslot.config import CacheSettings
+from altslot.shell.config import CacheSettings
 from altslot.upstream import ResilienceSettings
 from tests.e2e.world import NOW, Clock, Jumps, running, salon_data
 from tests.observability.promtext import value

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from altslot.http_settings import ServerSettings
+from altslot.shell.http_settings import ServerSettings
 from tests.conftest import free_port
 from tests.e2e.world import TOKEN, running, salon_data
 

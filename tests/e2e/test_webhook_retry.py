@@ -11,7 +11,7 @@ from altslot.booking.webhooks import WebhookHandler
 from altslot.cache.redis import RedisDayCache
 from altslot.calcom.client import CalcomPool
 from altslot.shared.kv import MemoryKeyValue
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.upstream import build_guard
 from altslot.upstream.gateway import Upstream
 from tests.conftest import PrivateRedis
@@ -22,8 +22,8 @@ from tests.e2e.world import NOW
 @pytest.fixture
 def tenant() -> Tenant:
     """The salon tenant, resolved as altslot does."""
-    from altslot.config import Settings
-    from altslot.tenants import build_tenant
+    from altslot.shell.config import Settings
+    from altslot.shell.tenants import build_tenant
     from tests.e2e.world import tenant_settings
 
     settings = Settings()

@@ -33,7 +33,7 @@ def test_database_outage_does_not_fail_searches() -> None:
 
 def test_readyz_reports_reachable_dependencies(redis_url: str, tmp_path: Path) -> None:
     """Redis and the search-log database both answering: ``/readyz`` is ok and lists both checks."""
-    from altslot.config import CacheSettings
+    from altslot.shell.config import CacheSettings
 
     settings = ObservabilitySettings(search_log_url=f"sqlite:///{tmp_path}/r.db")
     with running(
@@ -47,7 +47,7 @@ def test_readyz_reports_reachable_dependencies(redis_url: str, tmp_path: Path) -
 
 def test_readyz_is_503_when_required_redis_is_down() -> None:
     """``cache.redis_required`` and Redis unreachable: ``/readyz`` answers 503 naming the check."""
-    from altslot.config import CacheSettings
+    from altslot.shell.config import CacheSettings
 
     cache = CacheSettings(backend="redis", redis_url=f"redis://127.0.0.1:{free_port()}/0", redis_required=True)
     with running(salon_data(), cache=cache) as world:

@@ -21,7 +21,7 @@ import pytest
 import redis
 
 from altslot.observability.searchlog import SearchLog
-from altslot.serving import start_in_thread
+from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.conftest import altslot_process, free_port

@@ -9,7 +9,7 @@ import pytest
 
 from altslot.observability.metrics import Metrics
 from altslot.observability.multiproc import ENV, metrics_dir
-from altslot.serving import start_in_thread
+from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.conftest import altslot_process, free_port

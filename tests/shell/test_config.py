@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from altslot.cli import app
-from altslot.config import ConfigError, Settings, load_settings
-from altslot.tenants import build_registry
+from altslot.shell.cli import app
+from altslot.shell.config import ConfigError, Settings, load_settings
+from altslot.shell.tenants import build_registry
 
 TENANT = '[tenants.a]\ntokens=["t"]\nevent_types=[1]'
 EXAMPLE = Path(__file__).parents[2] / "examples" / "altslot.toml"

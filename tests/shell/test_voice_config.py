@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from altslot.config import ConfigError, load_settings
-from altslot.tenants import build_registry
+from altslot.shell.config import ConfigError, load_settings
+from altslot.shell.tenants import build_registry
 
 BASE = '[tenants.a]\ntokens = ["t"]\nevent_types = [1, 2]\n'
 

@@ -12,11 +12,11 @@ from altslot.core.calendar import closed_reason, search_days
 from altslot.core.finder import find_alternatives
 from altslot.core.models import Policy, SearchRequest, SearchResult, SlotIndex
 from altslot.core.phrasing import phrase
-from altslot.demo import demo_settings
+from altslot.shell.demo import demo_settings
+from altslot.shell.tenants import build_tenant
 from altslot.sim import demo_data
 from altslot.sim.demo import README_TIME
 from altslot.sim.state import SimState
-from altslot.tenants import build_tenant
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HAARSCHNITT = 1412903

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from altslot.config import Settings, TenantSettings
-from altslot.tenants import Tenant, build_tenant
+from altslot.shell.config import Settings, TenantSettings
+from altslot.shell.tenants import Tenant, build_tenant
 from altslot.tools.services import Service, ServiceQuestion, resolve_service
 
 

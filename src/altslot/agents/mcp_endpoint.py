@@ -25,8 +25,8 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 from starlette.applications import Starlette
 
-from altslot.config import McpSettings
-from altslot.tenants import Tenant, TenantRegistry
+from altslot.shell.config import McpSettings
+from altslot.shell.tenants import Tenant, TenantRegistry
 from altslot.tools import CallContext, ToolAnswer, Toolbox
 from altslot.tools.arguments import ToolName
 from altslot.tools.definitions import describe_param, describe_tool

@@ -14,9 +14,9 @@ from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import retell, vapi
 from altslot.agents.auth import bearer, same_secret, unauthorized
-from altslot.runtime import Runtime
 from altslot.schemas import ErrorResponse
-from altslot.tenants import Tenant
+from altslot.shell.runtime import Runtime
+from altslot.shell.tenants import Tenant
 from altslot.tools import CallContext, ToolAnswer, Toolbox
 from altslot.tools.arguments import canonical_args, parse_arguments
 

@@ -25,10 +25,10 @@ from altslot.booking.webhooks import BadPayload, BadSignature
 from altslot.observability.http import observe_requests
 from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
-from altslot.runtime import Runtime
 from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse
 from altslot.search.service import InvalidField, NotOwned, Unavailable
-from altslot.tenants import Tenant
+from altslot.shell.runtime import Runtime
+from altslot.shell.tenants import Tenant
 from altslot.tools import Toolbox
 
 _HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}

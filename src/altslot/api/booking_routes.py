@@ -15,7 +15,7 @@ from altslot.events import WebhookDelivery
 from altslot.observability.outcomes import booking_reported, webhook_reported
 from altslot.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
 from altslot.search.service import Unavailable
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 
 router = APIRouter()
 

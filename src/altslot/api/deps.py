@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from altslot.api.gate import TENANT_SCOPE_KEY
-from altslot.runtime import Runtime
 from altslot.search.service import Unavailable
-from altslot.tenants import Tenant
+from altslot.shell.runtime import Runtime
+from altslot.shell.tenants import Tenant
 
 bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
 

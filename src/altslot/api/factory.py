@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from altslot.api.app import create_app
-from altslot.config import load_settings
 from altslot.observability.logs import configure_logging
-from altslot.runtime import build_runtime
+from altslot.shell.config import load_settings
+from altslot.shell.runtime import build_runtime
 
 
 def app_from_env() -> Any:

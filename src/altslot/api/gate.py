@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from altslot.api.asgi import send_json
-from altslot.tenants import TenantRegistry
+from altslot.shell.tenants import TenantRegistry
 
 log = logging.getLogger("altslot.api")
 

@@ -17,7 +17,7 @@ from altslot.availability.assembler import Availability, DaysQuery
 from altslot.shared.health import REDIS_ERRORS, RedisHealth
 from altslot.shared.keys import PREFIX
 from altslot.shared.redis_client import AnyRedis
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.types import Clock, EventTypeId
 from altslot.upstream.gateway import Upstream
 

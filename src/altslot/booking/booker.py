@@ -54,7 +54,7 @@ from altslot.calcom.errors import (
 from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.search.holds import Holds
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
 from altslot.upstream import CircuitOpen
 from altslot.upstream.gateway import Upstream

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from altslot.availability.assembler import Availability
 from altslot.core.calendar import within_hours
 from altslot.search.service import MAX_FUTURE, InvalidField
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.types import DayKey, EventTypeId
 
 

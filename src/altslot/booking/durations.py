@@ -15,7 +15,7 @@ from datetime import datetime
 
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.types import DayKey
 
 RENEW_AFTER = 60.0

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from altslot.booking.idempotency import METADATA_KEY
 from altslot.calcom.client import Booking
 from altslot.calcom.errors import NotFound, Unauthorized
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.upstream.gateway import Upstream
 
 NOT_FOUND = "no such booking"

@@ -15,7 +15,7 @@ from altslot.booking.durations import Durations
 from altslot.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.upstream.gateway import Upstream
 
 HANDLED = frozenset({"BOOKING_CREATED", "BOOKING_CANCELLED", "BOOKING_RESCHEDULED"})

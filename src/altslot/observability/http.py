@@ -19,8 +19,8 @@ from altslot.events import Events, RequestServed
 from altslot.observability.labels import OTHER
 
 if TYPE_CHECKING:
-    from altslot.runtime import Runtime
-    from altslot.tenants import TenantRegistry
+    from altslot.shell.runtime import Runtime
+    from altslot.shell.tenants import TenantRegistry
 
 # Routes of the product API: they name a tenant and can refuse a caller, a body or a size.
 _TENANT_PREFIXES = ("/api/", "/webhooks/")

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from altslot.keycheck import any_invalid
 from altslot.observability.requestid import request_id_of
+from altslot.shell.keycheck import any_invalid
 
 if TYPE_CHECKING:
-    from altslot.runtime import Runtime
+    from altslot.shell.runtime import Runtime
 
 
 async def request_id(request: Request) -> str:

@@ -29,7 +29,7 @@ from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.upstream import Deadline
 from altslot.upstream.gateway import Upstream
 

@@ -33,7 +33,7 @@ from altslot.schemas import (
     UnavailableResponse,
 )
 from altslot.search.holds import Hold, HoldAsk, Holds
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval
 from altslot.upstream import CircuitOpen, Deadline, RateLimitWaitExceeded
 from altslot.upstream.gateway import Upstream

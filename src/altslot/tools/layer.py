@@ -29,7 +29,7 @@ from altslot.schemas import (
     RescheduleRequest,
 )
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.tools.answers import Offer, ToolAnswer
 from altslot.tools.arguments import (
     BadArgument,

@@ -27,7 +27,7 @@ from altslot.availability.assembler import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, UpstreamCall
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.upstream import Guard, RetryPolicy, api_key_identity
 
 T = TypeVar("T")

@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from altslot.config import ConfigError, Settings, load_settings
+from altslot.shell.config import ConfigError, Settings, load_settings
 
 app = typer.Typer(
     help="altslot: verified alternative appointment times in front of the Cal.com API.",
@@ -66,8 +66,8 @@ def serve(
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
-        from altslot.runtime import redis_problem
         from altslot.shared.redis_url import safe_url
+        from altslot.shell.runtime import redis_problem
 
         problem = asyncio.run(redis_problem(settings.cache.redis_url))
         where = safe_url(settings.cache.redis_url)
@@ -83,7 +83,7 @@ def serve(
     # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with metrics_dir(os.environ):  # before any worker imports prometheus-client
-        from altslot.serving import serve_forever  # imports the app, and with it prometheus-client
+        from altslot.shell.serving import serve_forever  # imports the app, and with it prometheus-client
 
         serve_forever(
             "altslot.api.factory:app_from_env",
@@ -112,7 +112,7 @@ def find(
     """Find alternatives once, in process, and print the sentence and the offers."""
     from pydantic import ValidationError
 
-    from altslot.runner import run_search
+    from altslot.shell.runner import run_search
 
     settings = _settings(config)
     try:
@@ -152,7 +152,7 @@ def warm(
     tenant: Annotated[list[str] | None, typer.Option(help="Only this tenant (repeatable).")] = None,
 ) -> None:
     """Fetch the next days of every configured event type into the cache."""
-    from altslot.runner import run_warm
+    from altslot.shell.runner import run_warm
 
     settings = _settings(config)
     unknown = [t for t in tenant or [] if t not in settings.tenants]
@@ -205,10 +205,10 @@ def demo(
     import uvicorn
 
     from altslot.api import create_app
-    from altslot.demo import curl_example, demo_settings
     from altslot.observability.logs import configure_logging
-    from altslot.runtime import build_runtime
-    from altslot.serving import start_in_thread
+    from altslot.shell.demo import curl_example, demo_settings
+    from altslot.shell.runtime import build_runtime
+    from altslot.shell.serving import start_in_thread
     from altslot.sim import create_app as create_sim
     from altslot.sim import demo_data, parse_latency
 

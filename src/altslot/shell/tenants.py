@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from pydantic import SecretStr
 
-from altslot.config import Settings, TenantSettings, check_unique_tokens
 from altslot.core.models import Language, Policy
+from altslot.shell.config import Settings, TenantSettings, check_unique_tokens
 from altslot.types import DayKey, EventTypeId, TenantId
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from altslot.config import CalcomSettings, EventTypeSettings, HolidaySettings, Settings, TenantSettings
-from altslot.http_settings import ServerSettings
+from altslot.shell.config import CalcomSettings, EventTypeSettings, HolidaySettings, Settings, TenantSettings
+from altslot.shell.http_settings import ServerSettings
 
 DEMO_TOKEN = "demo-token"
 PRAXIS_TOKEN = "praxis-token"

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from altslot.calcom.errors import CalcomError, RetryableError, Unauthorized
-from altslot.tenants import Tenant
+from altslot.shell.tenants import Tenant
 from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.keys")

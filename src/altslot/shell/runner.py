@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from altslot.availability.warming import WarmSummary, warm_once
-from altslot.config import Settings
-from altslot.runtime import build_runtime, system_clock
 from altslot.schemas import AlternativesRequest
 from altslot.search.service import InvalidField, NotOwned, Unavailable
+from altslot.shell.config import Settings
+from altslot.shell.runtime import build_runtime, system_clock
 from altslot.types import Clock
 
 

@@ -17,16 +17,16 @@ from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache
 from altslot.cache.redis import RedisDayCache, RedisLeases
 from altslot.calcom.client import CalcomPool, Transport
-from altslot.config import Settings
 from altslot.events import Events
-from altslot.keycheck import KeyChecks
 from altslot.observability.wiring import Observability, install_observers
 from altslot.search.holds import Holds
 from altslot.search.service import Searcher
 from altslot.shared.health import RedisHealth
 from altslot.shared.kv import KeyValue, MemoryKeyValue, RedisKeyValue
 from altslot.shared.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem
-from altslot.tenants import TenantRegistry, build_registry
+from altslot.shell.config import Settings
+from altslot.shell.keycheck import KeyChecks
+from altslot.shell.tenants import TenantRegistry, build_registry
 from altslot.types import Clock, Monotonic
 from altslot.upstream import build_guard
 from altslot.upstream.gateway import Upstream

@@ -27,9 +27,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
-from altslot.http_settings import ServerSettings
 from altslot.observability import ObservabilitySettings
 from altslot.shared.redis_url import check_redis_url
+from altslot.shell.http_settings import ServerSettings
 from altslot.upstream.guard import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

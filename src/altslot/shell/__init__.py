@@ -1,0 +1,1 @@
+"""The shell: settings → tenants → runtime → commands (config, tenants, runtime, cli, demo, serving)."""
