@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
+from altslot.api.schemas import AlternativesRequest
 from altslot.availability.assembler import DaysQuery
-from altslot.schemas import AlternativesRequest
 from altslot.search.service import Unavailable
 from altslot.shared.keys import lease_key
 from altslot.types import EventTypeId, TenantId

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from altslot.api.schemas import AttendeeIn
 from altslot.booking.attendee import calcom_attendee, e164
 from altslot.booking.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field
 from altslot.calcom.errors import SlotUnavailable, bad_request
-from altslot.schemas import AttendeeIn
 from altslot.search.service import InvalidField
 
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from altslot.api import create_app
+from altslot.api.app import create_app
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime

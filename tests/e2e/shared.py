@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from altslot.api import create_app
+from altslot.api.app import create_app
 from altslot.calcom.client import Transport
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, SearchSettings, Settings, TenantSettings

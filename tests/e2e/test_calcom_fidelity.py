@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from altslot.api import create_app
+from altslot.api.app import create_app
 from altslot.events import Events, UpstreamCall
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, Settings

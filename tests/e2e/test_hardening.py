@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from altslot.api import create_app
+from altslot.api.app import create_app
+from altslot.api.schemas import UnavailableResponse
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest
 from altslot.observability import ObservabilitySettings
-from altslot.schemas import UnavailableResponse
 from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
 from altslot.shell.serving import RunningServer, start_in_thread

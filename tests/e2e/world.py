@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import redis
 
-from altslot.api import create_app
+from altslot.api.app import create_app
 from altslot.events import Event, Events, FetchDone
 from altslot.observability import ObservabilitySettings
 from altslot.shared.health import RedisHealth

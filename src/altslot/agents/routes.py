@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import retell, vapi
 from altslot.agents.auth import bearer, same_secret, unauthorized
-from altslot.schemas import ErrorResponse
+from altslot.api.schemas import ErrorResponse
 from altslot.shell.runtime import Runtime
 from altslot.shell.tenants import Tenant
 from altslot.tools import CallContext, ToolAnswer, Toolbox

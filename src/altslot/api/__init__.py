@@ -1,7 +1,5 @@
-"""The HTTP API (FastAPI): routes translate between JSON and the service, nothing more."""
+"""The HTTP API (FastAPI): routes translate between JSON and the service, nothing more.
 
-from __future__ import annotations
-
-from altslot.api.app import create_app
-
-__all__ = ["create_app"]
+The app is built by ``altslot.api.app.create_app`` (or ``altslot.api.factory.app_from_env`` for uvicorn).
+The package itself imports nothing, so the search layer can use ``altslot.api.schemas`` without a cycle.
+"""

@@ -19,13 +19,13 @@ from altslot.api.deps import Unauthorized, caller_tenant, unavailable_response
 from altslot.api.gate import FailedAuthLimiter, Gate, refusal
 from altslot.api.limits import BodyLimit
 from altslot.api.responses import SEARCH
+from altslot.api.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse
 from altslot.availability.warming import run_warmer
 from altslot.booking.booker import BookingConflict, IdempotencyConflict, UnknownBooking
 from altslot.booking.webhooks import BadPayload, BadSignature
 from altslot.observability.http import observe_requests
 from altslot.observability.requestid import RequestId
 from altslot.observability.routes import observability_routes, request_id
-from altslot.schemas import AlternativesRequest, AlternativesResponse, ErrorResponse
 from altslot.search.service import InvalidField, NotOwned, Unavailable
 from altslot.shell.runtime import Runtime
 from altslot.shell.tenants import Tenant

@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 
 from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
 from altslot.api.responses import BOOKING, WEBHOOK
+from altslot.api.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
 from altslot.booking.booker import Created, SlotTaken
 from altslot.booking.webhooks import BadSignature, WebhookHandler
 from altslot.events import WebhookDelivery
 from altslot.observability.outcomes import booking_reported, webhook_reported
-from altslot.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
 from altslot.search.service import Unavailable
 from altslot.shell.tenants import Tenant
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from altslot.schemas import ErrorResponse, SlotTakenResponse, UnavailableResponse
+from altslot.api.schemas import ErrorResponse, SlotTakenResponse, UnavailableResponse
 
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}}
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from altslot.api import create_app
+from altslot.api.app import create_app
 from altslot.bench.processes import free_port
 from altslot.bench.world import TOKEN, TYPICAL, ServiceConfig, at, first_day, search_body, sim_data
 from altslot.shell.config import load_settings

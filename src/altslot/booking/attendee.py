@@ -11,7 +11,7 @@ from typing import Any
 
 import phonenumbers
 
-from altslot.schemas import AttendeeIn
+from altslot.api.schemas import AttendeeIn
 from altslot.search.service import InvalidField
 
 

@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from altslot.api.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.availability.assembler import Availability, DaysQuery
 from altslot.booking.attendee import calcom_attendee
 from altslot.booking.checks import check_grid, check_start, wall_instant
@@ -51,7 +52,6 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
-from altslot.schemas import AlternativesRequest, BookingOut, BookingRequest, RescheduleRequest, SlotTakenResponse
 from altslot.search.holds import Holds
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.shell.tenants import Tenant

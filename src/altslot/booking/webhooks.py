@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from altslot.api.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.availability.assembler import Availability
 from altslot.booking.booker import refresh_day
 from altslot.booking.durations import Durations
-from altslot.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
 from altslot.shell.tenants import Tenant

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from altslot.api import create_app
+from altslot.api.app import create_app
 from altslot.observability.logs import SEARCH_LOGGER, formatter
 from altslot.observability.settings import ObservabilitySettings
 from altslot.shell.demo import DEMO_TOKEN, demo_settings

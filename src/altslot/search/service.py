@@ -14,6 +14,15 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from altslot.api.schemas import (
+    AlternativeOut,
+    AlternativesRequest,
+    AlternativesResponse,
+    FreshnessOut,
+    RequestedOut,
+    SearchStatsOut,
+    UnavailableResponse,
+)
 from altslot.availability.assembler import Availability, DaysQuery, FetchReport
 from altslot.booking.durations import Durations
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
@@ -23,15 +32,6 @@ from altslot.core.models import Language, Policy, SearchRequest, SearchResult, S
 from altslot.core.phrasing import label, phrase, unavailable_text
 from altslot.core.spoken import Register, say_time
 from altslot.events import CacheLookup, Events, SearchDone
-from altslot.schemas import (
-    AlternativeOut,
-    AlternativesRequest,
-    AlternativesResponse,
-    FreshnessOut,
-    RequestedOut,
-    SearchStatsOut,
-    UnavailableResponse,
-)
 from altslot.search.holds import Hold, HoldAsk, Holds
 from altslot.shell.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval

@@ -204,7 +204,7 @@ def demo(
     """Run the offline demo: the simulator with the bundled salon data and altslot in front of it."""
     import uvicorn
 
-    from altslot.api import create_app
+    from altslot.api.app import create_app
     from altslot.observability.logs import configure_logging
     from altslot.shell.demo import curl_example, demo_settings
     from altslot.shell.runtime import build_runtime

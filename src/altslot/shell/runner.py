@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from altslot.api.schemas import AlternativesRequest
 from altslot.availability.warming import WarmSummary, warm_once
-from altslot.schemas import AlternativesRequest
 from altslot.search.service import InvalidField, NotOwned, Unavailable
 from altslot.shell.config import Settings
 from altslot.shell.runtime import build_runtime, system_clock

@@ -15,12 +15,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from altslot.booking.booker import Booker, Created, IdempotencyConflict, SlotTaken, UnknownBooking
-from altslot.core.models import Language
-from altslot.core.phrases import SENTENCES
-from altslot.core.phrasing import join_offers, label
-from altslot.core.spoken import say_time
-from altslot.schemas import (
+from altslot.api.schemas import (
     AlternativeOut,
     AlternativesRequest,
     AttendeeIn,
@@ -28,6 +23,11 @@ from altslot.schemas import (
     BookingRequest,
     RescheduleRequest,
 )
+from altslot.booking.booker import Booker, Created, IdempotencyConflict, SlotTaken, UnknownBooking
+from altslot.core.models import Language
+from altslot.core.phrases import SENTENCES
+from altslot.core.phrasing import join_offers, label
+from altslot.core.spoken import say_time
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.shell.tenants import Tenant
 from altslot.tools.answers import Offer, ToolAnswer
