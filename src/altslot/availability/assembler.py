@@ -10,7 +10,7 @@ The order of the steps, outermost first:
 3. **deadline** — the caller waits at most until its deadline; fetches run as their own tasks, so a caller
    giving up never cancels a fetch that others share (it finishes and fills the cache);
 4. **upstream** — one ``GET /v2/slots`` per contiguous run of missing days (split only above
-   ``max_range_days``), runs fetched in parallel, each through the resilience guard (see ``pipeline``).
+   ``max_range_days``), runs fetched in parallel, each through the upstream guard (see ``altslot.upstream``).
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ from altslot.shell.config import Settings
 from altslot.shell.keycheck import KeyChecks
 from altslot.shell.tenants import TenantRegistry, build_registry
 from altslot.types import Clock, Monotonic
-from altslot.upstream import build_guard
 from altslot.upstream.gateway import Upstream
+from altslot.upstream.stack import build_upstream
 
 
 def system_clock() -> datetime:
@@ -134,8 +134,16 @@ def build_runtime(
         monotonic=monotonic,
     )
     window = link.window if link is not None else None
-    guard = build_guard(settings.resilience, redis=redis, window=window, health=health, events=events, clock=monotonic)
-    upstream = Upstream(pool, guard, fetch_budget=settings.search.deadline_seconds, events=events)
+    upstream = build_upstream(
+        settings.resilience,
+        pool,
+        fetch_budget=settings.search.deadline_seconds,
+        redis=redis,
+        window=window,
+        health=health,
+        events=events,
+        clock=monotonic,
+    )
     kv: KeyValue = MemoryKeyValue(monotonic) if redis is None else RedisKeyValue(redis, health)
     durations = Durations(kv, settings.cache.fresh_ttl_seconds + settings.cache.max_stale_seconds)
     search = settings.search

@@ -1,19 +1,7 @@
-"""The upstream side of every Cal.com call, composed in one place.
+"""The gateway: every Cal.com call of every tenant, through the guard (the order is in ``altslot.upstream``).
 
-A search's availability passes these steps, outermost first:
-
-1. cache           — ``availability``: fresh days from the day cache, stale days served while refreshed;
-2. single-flight   — ``availability``: one fetch per day across the process and (with Redis) instances;
-3. deadline        — ``availability`` stops the *caller* waiting; the shared fetch has its own budget
-                     (``fetch_budget``, the configured search deadline) and is never cancelled by a caller;
-4. breaker         — ``resilience.breaker``: an open circuit answers at once, without a call;
-5. rate limit      — ``resilience.ratelimit``: waits within the budget instead of provoking a 429;
-6. retry           — ``resilience.retry``: backoff with jitter on transport errors, timeouts and 5xx,
-                     Cal.com's reset time on 429, only while the budget allows;
-7. Cal.com client  — ``calcom.client``: one HTTP request, errors mapped onto the error tree.
-
-Steps 4–7 are ``resilience.Guard``; ``Upstream`` puts the guard around every client call, so searches,
-the warmer and the booking path all reach Cal.com the same way.
+``Upstream`` puts the guard around every client call, so searches, holds, the warmer and the booking path all
+reach Cal.com the same way, and every attempt is reported as an event.
 """
 
 from __future__ import annotations

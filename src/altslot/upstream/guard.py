@@ -1,17 +1,8 @@
-"""Every upstream call to Cal.com goes through one ``Guard``, which applies the steps in a fixed order::
+"""The ``Guard``: deadline → breaker → rate limit → retry → call, steps 4–8 of the order in ``altslot.upstream``.
 
-    deadline → breaker → rate limit → retry → call
-
-* **Deadline** outermost: it bounds everything below, waits and retries included, and a call whose
-  deadline has already passed does nothing at all.
-* **Breaker** next, so an open circuit costs nothing: no rate-limit budget, no retry, no call. It sees
-  the outcome of the whole retried call, so it counts failures per guarded call, not per attempt.
-* **Rate limit** before *each* attempt, retries included, because every attempt spends Cal.com's budget.
-  (Structurally the limiter runs inside the retry loop, as the first thing every attempt does.)
-* **Retry** innermost around the single call, with the deadline deciding whether one more fits.
-
-After each attempt the guard feeds Cal.com's ``X-RateLimit-*`` headers (``rate_info``, typically
-``CalcomClient.last_rate_limit``) to the limiter, and a 429 blocks the key on all instances.
+Structurally the limiter runs inside the retry loop, as the first thing every attempt does. After each attempt
+the guard feeds Cal.com's ``X-RateLimit-*`` headers (``rate_info``, typically ``CalcomClient.last_rate_limit``)
+to the limiter, and a 429 blocks the key on all instances.
 """
 
 from __future__ import annotations
