@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 import redis
 
-from tests.redis_servers import Cluster, PrivateRedis, free_port
-
-__all__ = ["Cluster", "PrivateRedis", "altslot_process", "free_port"]
+from tests.support.redis_servers import Cluster, PrivateRedis
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -80,26 +73,3 @@ def shared_redis(request: pytest.FixtureRequest) -> str:
         return str(request.getfixturevalue("redis_url"))
     cluster: Cluster = request.getfixturevalue("redis_cluster")
     return cluster.url
-
-
-@contextmanager
-def altslot_process(args: list[str], port: int, log: Path) -> Iterator[str]:
-    """``python -m altslot ARGS`` in a process of its own; yields its URL once ``/healthz`` answers."""
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "altslot", *args], stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"altslot {args[0]} did not start: {log.read_text()}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)

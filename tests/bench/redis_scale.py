@@ -30,7 +30,7 @@ from altslot.bench.extras import throughput
 from altslot.bench.processes import Fleet
 from altslot.bench.scenarios import search_call
 from altslot.bench.world import BUSY, TYPICAL, ServiceConfig, at, first_day, sim_data
-from tests.redis_servers import Cluster, PrivateRedis
+from tests.support.redis_servers import Cluster, PrivateRedis
 
 LATENCY_MS = 300
 PROBE_EVERY = 0.25

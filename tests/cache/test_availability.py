@@ -3,64 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
-import httpx
 import pytest
 
 from altslot.availability.assembler import DaysQuery, FetchReport
 from altslot.shared.keys import lease_key
-from altslot.shell.config import CacheSettings, CalcomSettings, Settings
-from altslot.shell.runtime import Runtime, build_runtime
-from altslot.shell.serving import RunningServer, start_in_thread
-from altslot.sim import create_app as create_sim
-from altslot.sim.datafile import parse_data
+from altslot.shell.runtime import Runtime
 from altslot.types import EventTypeId, TenantId
-from tests.conftest import PrivateRedis
-from tests.e2e.world import EVENT, NO_SEARCH_LOG, NOW, Clock, Jumps, salon_data, tenant_settings
-
-FIRST, LAST = date(2025, 9, 30), date(2025, 10, 14)  # 15 days
-
-
-@contextmanager
-def simulator(latency_ms: int = 0) -> Iterator[RunningServer]:
-    data: dict[str, Any] = salon_data()
-    with start_in_thread(create_sim(parse_data(data), latency_ms=(latency_ms, latency_ms))) as sim:
-        yield sim
-
-
-def slot_calls(sim: RunningServer) -> int:
-    return int(httpx.get(f"{sim.url}/_sim/stats").json()["requests"].get("GET /v2/slots", 0))
-
-
-@asynccontextmanager
-async def runtime_for(
-    sim: RunningServer,
-    tenant: str,
-    clock: Clock,
-    *,
-    redis_url: str | None = None,
-    max_range_days: int = 31,
-    monotonic: Callable[[], float] = time.monotonic,
-) -> AsyncIterator[Runtime]:
-    cache = CacheSettings(
-        backend="redis" if redis_url else "memory", redis_url=redis_url or "redis://x", lease_seconds=2
-    )
-    settings = Settings(
-        calcom=CalcomSettings(base_url=sim.url, max_range_days=max_range_days),
-        cache=cache,
-        tenants={tenant: tenant_settings("tok", "cal_test_salon")},
-        observability=NO_SEARCH_LOG,
-    )
-    runtime = build_runtime(settings, clock=clock, monotonic=monotonic, env={})
-    try:
-        yield runtime
-    finally:
-        await runtime.aclose()
+from tests.support.availability import FIRST, LAST, runtime_for, simulator, slot_calls
+from tests.support.redis_servers import PrivateRedis
+from tests.support.world import EVENT, NOW, Clock, Jumps
 
 
 async def collect(runtime: Runtime, tenant: str, wait: float = 10.0) -> FetchReport:

@@ -15,8 +15,8 @@ from altslot.shared.redis_url import CLUSTER_HINT, parse_redis_url
 from altslot.shell.cli import app
 from altslot.shell.config import CacheSettings
 from tests.e2e.test_booking import SECRET, book, signed, webhook_body
-from tests.e2e.world import EVENT, TOKEN, running, salon_data
-from tests.redis_servers import Cluster
+from tests.support.redis_servers import Cluster
+from tests.support.world import EVENT, TOKEN, running, salon_data
 
 TAGGED = re.compile(r"^altslot:\{[^{}]+\}:")
 

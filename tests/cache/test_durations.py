@@ -11,8 +11,8 @@ from altslot.shared.keys import tenant_key
 from altslot.shared.kv import MemoryKeyValue
 from altslot.shell.config import Settings
 from altslot.shell.tenants import Tenant, build_tenant
-from tests.e2e.world import EVENT, tenant_settings
-from tests.resilience.conftest import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.world import EVENT, tenant_settings
 
 pytestmark = pytest.mark.anyio
 MOMENT = datetime(2025, 9, 30, 8, 0, tzinfo=UTC)

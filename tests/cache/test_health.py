@@ -8,7 +8,7 @@ import pytest
 from redis.exceptions import MovedError
 
 from altslot.shared.health import RedisHealth
-from tests.resilience.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 
 def test_an_outage_is_logged_once_with_the_message_and_kept_for_readyz(caplog: pytest.LogCaptureFixture) -> None:

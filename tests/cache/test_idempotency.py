@@ -6,7 +6,7 @@ import pytest
 
 from altslot.booking.idempotency import DONE_TTL, IdempotencyConflict, IdempotencyStore
 from altslot.shared.kv import MemoryKeyValue
-from tests.resilience.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.anyio
 PENDING_TTL = 25.0

@@ -15,8 +15,8 @@ from altslot.availability.assembler import DaysQuery
 from altslot.search.service import Unavailable
 from altslot.shared.keys import lease_key
 from altslot.types import EventTypeId, TenantId
-from tests.cache.test_availability import runtime_for, simulator, slot_calls
-from tests.e2e.world import EVENT, Clock
+from tests.support.availability import runtime_for, simulator, slot_calls
+from tests.support.world import EVENT, Clock
 
 ORPHAN_MS = 60_000  # far beyond the deadline: only the test frees these leases
 

@@ -18,9 +18,9 @@ from altslot.shared.redis_client import connect_redis
 from altslot.shell.runtime import Runtime
 from altslot.shell.tenants import Tenant
 from altslot.types import EventTypeId, TenantId
-from tests.cache.test_availability import FIRST, LAST, runtime_for, simulator, slot_calls
-from tests.e2e.world import EVENT, Clock
-from tests.resilience.conftest import FakeClock
+from tests.support.availability import FIRST, LAST, runtime_for, simulator, slot_calls
+from tests.support.clocks import FakeClock
+from tests.support.world import EVENT, Clock
 
 ORPHAN_MS = 60_000  # far beyond every deadline: only a release or a take-over frees these
 

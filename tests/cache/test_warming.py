@@ -14,8 +14,8 @@ from altslot.availability.warming import WARMER_LEASE, run_warmer, warm_once
 from altslot.shell.cli import app
 from altslot.shell.config import CacheSettings, CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
-from tests.cache.test_availability import simulator, slot_calls
-from tests.e2e.world import NO_SEARCH_LOG, Clock, tenant_settings
+from tests.support.availability import simulator, slot_calls
+from tests.support.world import NO_SEARCH_LOG, Clock, tenant_settings
 
 
 def test_warm_command_reports_days_calls_and_time(tmp_path: Path) -> None:

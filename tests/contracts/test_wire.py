@@ -28,7 +28,7 @@ from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.contracts.contract import assert_valid, validator
 from tests.contracts.recorder import CONTRACTS, Exchange, Recorder, contract_of
-from tests.e2e.world import EVENT, NOW, TOKEN, salon_data, tenant_settings
+from tests.support.world import EVENT, NOW, TOKEN, salon_data, tenant_settings
 
 TAKEN_14 = [("2025-09-30 14:00", "2025-09-30 14:30")]
 

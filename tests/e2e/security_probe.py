@@ -17,7 +17,7 @@ import httpx
 from altslot.shell.http_settings import ServerSettings
 from tests.e2e.test_openapi import DOCS, SECRET, UNLIMITED, fuzz
 from tests.e2e.test_slowclients import BODY, HEAD
-from tests.e2e.world import TOKEN, running, salon_data
+from tests.support.world import TOKEN, running, salon_data
 
 STALLS = (b"", HEAD[: len(HEAD) // 2], HEAD + BODY[: len(BODY) // 2])
 

@@ -17,7 +17,7 @@ from altslot.shell.runtime import build_runtime
 from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
-from tests.e2e.world import EVENT, Clock, salon_data, tenant_settings
+from tests.support.world import EVENT, Clock, salon_data, tenant_settings
 
 OTHER_EVENT = 2001
 """A second event type on the salon's calendar."""

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import free_port
+from tests.support.redis_servers import free_port
 
 HEAD = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"
 CASES = {"nothing": b"", "half-headers": HEAD[:20], "half-body": HEAD + b"x" * 50}

@@ -12,7 +12,7 @@ import httpx
 from retell.lib.webhook_auth import symmetric
 
 from altslot.core.spoken import say_time
-from tests.e2e.world import EVENT, NOW, World, berlin, running, salon_data
+from tests.support.world import EVENT, NOW, World, berlin, running, salon_data
 
 RETELL_KEY = "key_retell_test"
 VAPI_SECRET = "vapi-secret-test"

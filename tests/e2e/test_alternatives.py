@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from altslot.shell.http_settings import ServerSettings
-from tests.e2e.world import (
+from tests.support.world import (
     TOKEN,
     berlin,
     day_full,

@@ -10,8 +10,8 @@ import pytest
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CacheSettings
 from altslot.shell.http_settings import ServerSettings
-from tests.conftest import PrivateRedis
-from tests.e2e.world import EVENT, TOKEN, World, running, salon_data
+from tests.support.redis_servers import PrivateRedis
+from tests.support.world import EVENT, TOKEN, World, running, salon_data
 
 LIMITED = ServerSettings(failed_auth_limit="3/minute")
 SEARCH = {"event_type_id": EVENT, "desired_start": "2025-09-30T10:00"}

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.e2e.world import EVENT, TOKEN, World, berlin, running, salon_data
+from tests.support.world import EVENT, TOKEN, World, berlin, running, salon_data
 
 SECRET = "whsec_test"
 TAKEN_14 = [("2025-09-30 14:00", "2025-09-30 14:30")]

@@ -14,7 +14,7 @@ import pytest
 from altslot.shell.config import CacheSettings
 from tests.e2e.shared import OTHER_EVENT, TenantSpec, shared_world
 from tests.e2e.test_booking import book, post
-from tests.e2e.world import EVENT, running, salon_data
+from tests.support.world import EVENT, running, salon_data
 
 ALPHA = TenantSpec("alpha-token", "cal_test_alpha")
 BETA = TenantSpec("beta-token", "cal_test_beta", (EVENT, OTHER_EVENT))

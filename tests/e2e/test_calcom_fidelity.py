@@ -15,7 +15,7 @@ from altslot.shell.runtime import build_runtime
 from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
-from tests.e2e.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
+from tests.support.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
 
 TAKEN_14 = [("2025-09-30 14:00", "2025-09-30 14:30")]
 

@@ -22,7 +22,7 @@ from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
 from altslot.shell.serving import RunningServer, start_in_thread
-from tests.e2e.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
+from tests.support.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
 
 SECRET = "whsec_test"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

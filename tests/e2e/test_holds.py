@@ -6,7 +6,7 @@ import httpx
 
 from altslot.shell.config import SearchSettings
 from tests.e2e.shared import Shared, TenantSpec, shared_world
-from tests.e2e.world import berlin
+from tests.support.world import berlin
 
 SALON = {"salon": TenantSpec("salon-token", "cal_test_salon")}
 TOKEN = SALON["salon"].token

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from altslot.shell.config import CacheSettings
-from tests.e2e.world import NOW, Clock, running, salon_data
+from tests.support.world import NOW, Clock, running, salon_data
 
 
 def test_two_instances_on_one_redis_share_a_cold_fetch(shared_redis: str) -> None:

@@ -18,7 +18,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from altslot.shell.config import McpSettings
-from tests.e2e.world import EVENT, TOKEN, World, berlin, running, salon_data
+from tests.support.world import EVENT, TOKEN, World, berlin, running, salon_data
 
 DOC = Path(__file__).parents[2] / "docs" / "mcp.md"
 TAKEN_14 = [("2025-09-30 14:00", "2025-09-30 14:30")]

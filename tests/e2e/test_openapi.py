@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from altslot.shell.http_settings import ServerSettings
 from altslot.upstream.guard import ResilienceSettings
-from tests.e2e.world import TOKEN, World, running, salon_data
+from tests.support.world import TOKEN, World, running, salon_data
 
 SECRET = "whsec_test"
 EXAMPLES = 15  # per operation: both runs take seconds

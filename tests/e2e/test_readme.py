@@ -8,7 +8,8 @@ import subprocess
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from tests.conftest import altslot_process, free_port
+from tests.support.processes import altslot_process
+from tests.support.redis_servers import free_port
 
 README = Path(__file__).parents[2] / "README.md"
 

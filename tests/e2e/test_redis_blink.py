@@ -21,9 +21,9 @@ import pytest
 from altslot.shared.redis_client import connect_redis
 from altslot.shell.config import CacheSettings
 from tests.e2e.test_booking import sim_calls
-from tests.e2e.world import EVENT, TOKEN, World, running, salon_data
-from tests.redis_servers import Cluster, PrivateRedis, wait_until
-from tests.resilience.conftest import FakeClock
+from tests.support.clocks import FakeClock
+from tests.support.redis_servers import Cluster, PrivateRedis, wait_until
+from tests.support.world import EVENT, TOKEN, World, running, salon_data
 
 WINDOW = 5.0  # RedisHealth's default window: one failure keeps an instance off Redis this long
 

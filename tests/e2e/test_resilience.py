@@ -10,8 +10,8 @@ import pytest
 
 from altslot.shell.config import CacheSettings
 from altslot.upstream import ResilienceSettings
-from tests.e2e.world import NOW, Clock, Jumps, running, salon_data
 from tests.observability.promtext import value
+from tests.support.world import NOW, Clock, Jumps, running, salon_data
 
 FAST = ResilienceSettings(backoff_initial=0.01, backoff_max=0.05, cool_down_seconds=1.0, failure_threshold=3)
 

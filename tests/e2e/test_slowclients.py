@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from altslot.shell.http_settings import ServerSettings
-from tests.conftest import free_port
-from tests.e2e.world import TOKEN, running, salon_data
+from tests.support.redis_servers import free_port
+from tests.support.world import TOKEN, running, salon_data
 
 QUICK = ServerSettings(read_timeout_seconds=0.3)
 # How long the test waits for the server to act; far beyond the deadline so a loaded machine cannot fail it.
@@ -96,7 +96,7 @@ def serving(tmp_path: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def wait_until_serving(url: str, process: subprocess.Popen[bytes]) -> None:
-    """Poll /healthz while the process starts (as ``tests.conftest.altslot_process`` does)."""
+    """Poll /healthz while the process starts (as ``tests.support.processes.altslot_process`` does)."""
     with httpx.Client(timeout=1) as http:
         for _ in range(600):
             try:

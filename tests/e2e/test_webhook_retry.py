@@ -14,9 +14,9 @@ from altslot.shared.kv import MemoryKeyValue
 from altslot.shell.tenants import Tenant
 from altslot.upstream import build_guard
 from altslot.upstream.gateway import Upstream
-from tests.conftest import PrivateRedis
 from tests.e2e.test_booking import signed, webhook_body
-from tests.e2e.world import NOW
+from tests.support.redis_servers import PrivateRedis
+from tests.support.world import NOW
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def tenant() -> Tenant:
     """The salon tenant, resolved as altslot does."""
     from altslot.shell.config import Settings
     from altslot.shell.tenants import build_tenant
-    from tests.e2e.world import tenant_settings
+    from tests.support.world import tenant_settings
 
     settings = Settings()
     return build_tenant("salon", tenant_settings("t", "k", "http://127.0.0.1:1", "whsec"), settings, {})

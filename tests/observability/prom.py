@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.support.redis_servers import free_port
 
 SCRAPE_SECONDS = 1
 WAIT_CAP_SECONDS = 20.0

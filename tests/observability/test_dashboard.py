@@ -9,7 +9,7 @@ from typing import Any
 
 from altslot.observability import ObservabilitySettings
 from altslot.observability.metrics import metric_names
-from tests.e2e.world import running, salon_data
+from tests.support.world import running, salon_data
 
 DASHBOARD = Path(__file__).parents[2] / "deploy" / "grafana" / "altslot.json"
 SELECTED = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\s*[{\[]")

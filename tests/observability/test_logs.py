@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from altslot.observability.logs import SEARCH_FIELDS, SEARCH_LOGGER, configure_logging, formatter
-from tests.e2e.world import TOKEN, World, running, salon_data
+from tests.support.world import TOKEN, World, running, salon_data
 
 AT = "2025-09-30T14:00"
 

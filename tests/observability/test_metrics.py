@@ -20,8 +20,8 @@ from altslot.events import (
 from altslot.observability import labels
 from altslot.observability.metrics import Metrics, endpoint_template
 from altslot.upstream import ResilienceSettings
-from tests.e2e.world import NOW, Jumps, running, salon_data
 from tests.observability.promtext import value
+from tests.support.world import NOW, Jumps, running, salon_data
 
 FAST = ResilienceSettings(
     backoff_initial=0.01, backoff_max=0.05, cool_down_seconds=1.0, failure_threshold=3, success_threshold=1

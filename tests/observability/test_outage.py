@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 from altslot.observability import ObservabilitySettings
-from tests.conftest import free_port
-from tests.e2e.world import running, salon_data
 from tests.observability.promtext import value
+from tests.support.redis_servers import free_port
+from tests.support.world import running, salon_data
 
 
 def test_database_outage_does_not_fail_searches() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from tests.e2e.test_booking import TAKEN_14, book, post, signed, webhook_body
-from tests.e2e.world import TOKEN, running, salon_data
 from tests.observability.promtext import value
+from tests.support.world import TOKEN, running, salon_data
 
 SECRET = "whsec_metrics"
 AT = "2025-09-30T14:00"

@@ -24,11 +24,12 @@ from altslot.observability.searchlog import SearchLog
 from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
-from tests.conftest import altslot_process, free_port
-from tests.e2e.world import EVENT, TOKEN, salon_data
 from tests.observability.prom import Prometheus, prometheus
 from tests.observability.test_dashboard import DASHBOARD
 from tests.support.days import next_weekday
+from tests.support.processes import altslot_process
+from tests.support.redis_servers import free_port
+from tests.support.world import EVENT, TOKEN, salon_data
 
 JOB = "altslot"
 OPERATIONS = DASHBOARD.parents[2] / "docs" / "operations.md"

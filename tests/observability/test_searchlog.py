@@ -16,8 +16,8 @@ from altslot.observability import ObservabilitySettings
 from altslot.observability.searchlog import SearchLog, SearchLogWriter, utc_now
 from altslot.observability.stats import parse_since, render, report
 from altslot.shell.cli import app
-from tests.e2e.world import TOKEN, running, salon_data
 from tests.observability.conftest import Database
+from tests.support.world import TOKEN, running, salon_data
 
 AT = "2025-09-30T14:00"
 

@@ -12,10 +12,11 @@ from altslot.observability.multiproc import ENV, metrics_dir
 from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
-from tests.conftest import altslot_process, free_port
-from tests.e2e.world import EVENT, TOKEN, salon_data
 from tests.observability.promtext import value
 from tests.support.days import next_weekday
+from tests.support.processes import altslot_process
+from tests.support.redis_servers import free_port
+from tests.support.world import EVENT, TOKEN, salon_data
 
 
 def test_metrics_dir_is_fresh_exported_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,8 +23,7 @@ from altslot.shell.runtime import build_runtime
 from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
-from tests.conftest import free_port
-from tests.redis_servers import sync_client
+from tests.support.redis_servers import free_port, sync_client
 
 NOW = datetime(2025, 9, 29, 6, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 EVENT = 1412903

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from altslot.upstream.budget import PROBE_TIMEOUT, HeaderBudget
-
 from altslot.calcom.wire import RateLimitInfo
-from tests.resilience.conftest import FakeClock
+from altslot.upstream.budget import PROBE_TIMEOUT, HeaderBudget
+from tests.support.clocks import FakeClock
 
 
 def test_first_contact_sends_one_probe_at_a_time(clock: FakeClock) -> None:

@@ -15,7 +15,7 @@ from altslot.shell.tenants import Tenant
 from altslot.types import TenantId
 from altslot.upstream import CircuitOpen, ResilienceSettings
 from altslot.upstream.stack import build_upstream
-from tests.resilience.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 START = datetime(2025, 9, 29, 7, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Fixtures for the resilience tests: a real Redis, unique keys, and a clock tests move by hand."""
+"""Fixtures for the upstream tests: a real Redis, unique keys, and a clock tests move by hand."""
 
 from __future__ import annotations
 
@@ -9,27 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
+from tests.support.clocks import FakeClock
+
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"
-
-
-class FakeClock:
-    """A monotonic clock that only moves when a test (or a fake sleep) says so."""
-
-    def __init__(self, start: float = 1_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        """The current instant."""
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += seconds
-
-    async def sleep(self, seconds: float) -> None:
-        """A sleep that only moves this clock, for code that takes an injected sleep."""
-        self.now += seconds
 
 
 @pytest.fixture
@@ -67,17 +50,3 @@ async def dead_redis() -> AsyncIterator[Redis]:
     client = Redis.from_url(UNREACHABLE_REDIS_URL, socket_connect_timeout=0.5)
     yield client
     await client.aclose()
-
-
-class Upstream:
-    """An op that counts its calls and raises the queued error, or answers "ok"."""
-
-    def __init__(self, error: Exception | None = None) -> None:
-        self.calls = 0
-        self.error = error
-
-    async def __call__(self) -> str:
-        self.calls += 1
-        if self.error is not None:
-            raise self.error
-        return "ok"

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from altslot.upstream.breaker import CircuitOpen
-from altslot.upstream.deadline import Deadline
-from altslot.upstream.ratelimit import RateLimitWaitExceeded
-from altslot.upstream.retry import RetryPolicy
 
 from altslot.calcom.errors import (
     BadRequest,
@@ -19,7 +15,11 @@ from altslot.calcom.errors import (
     TransportError,
     Unauthorized,
 )
-from tests.resilience.conftest import FakeClock
+from altslot.upstream.breaker import CircuitOpen
+from altslot.upstream.deadline import Deadline
+from altslot.upstream.ratelimit import RateLimitWaitExceeded
+from altslot.upstream.retry import RetryPolicy
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.anyio
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from altslot.upstream.deadline import Deadline
-
-from tests.resilience.conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 
 def test_remaining_counts_down_and_never_goes_negative(clock: FakeClock) -> None:

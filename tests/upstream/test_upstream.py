@@ -24,7 +24,8 @@ from altslot.upstream import (
     api_key_identity,
     build_guard,
 )
-from tests.resilience.conftest import FakeClock, Upstream
+from tests.support.clocks import FakeClock
+from tests.support.ops import Upstream
 
 pytestmark = pytest.mark.anyio
 

@@ -6,13 +6,14 @@ import asyncio
 import logging
 
 import pytest
-from altslot.upstream.breaker import Breaker, BreakerPolicy, CircuitOpen, MemoryBreakerStore
-from altslot.upstream.breaker_redis import RedisBreakerStore
 from redis.asyncio import Redis
 
 from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError, Timeout, Unauthorized
 from altslot.events import BreakerTransition, Event, Events
-from tests.resilience.conftest import FakeClock, Upstream
+from altslot.upstream.breaker import Breaker, BreakerPolicy, CircuitOpen, MemoryBreakerStore
+from altslot.upstream.breaker_redis import RedisBreakerStore
+from tests.support.clocks import FakeClock
+from tests.support.ops import Upstream
 
 pytestmark = pytest.mark.anyio
 

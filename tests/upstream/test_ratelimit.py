@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from altslot.upstream.deadline import Deadline
-from altslot.upstream.ratelimit import Limiter, RateLimitWaitExceeded, block_key
 from redis.asyncio import Redis
 
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Event, Events, RateLimitWait
-from tests.resilience.conftest import FakeClock
+from altslot.upstream.deadline import Deadline
+from altslot.upstream.ratelimit import Limiter, RateLimitWaitExceeded, block_key
+from tests.support.clocks import FakeClock
 
 pytestmark = pytest.mark.anyio
 

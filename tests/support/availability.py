@@ -1,0 +1,60 @@
+"""A simulator and a runtime in front of it, for the availability, lease and warming tests."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import date
+from typing import Any
+
+import httpx
+
+from altslot.shell.config import CacheSettings, CalcomSettings, Settings
+from altslot.shell.runtime import Runtime, build_runtime
+from altslot.shell.serving import RunningServer, start_in_thread
+from altslot.sim import create_app as create_sim
+from altslot.sim.datafile import parse_data
+from tests.support.world import NO_SEARCH_LOG, Clock, salon_data, tenant_settings
+
+FIRST, LAST = date(2025, 9, 30), date(2025, 10, 14)  # 15 days
+
+
+@contextmanager
+def simulator(latency_ms: int = 0) -> Iterator[RunningServer]:
+    """The bundled salon data in a simulator on a spare port, with a fixed answer latency."""
+    data: dict[str, Any] = salon_data()
+    with start_in_thread(create_sim(parse_data(data), latency_ms=(latency_ms, latency_ms))) as sim:
+        yield sim
+
+
+def slot_calls(sim: RunningServer) -> int:
+    """How many ``GET /v2/slots`` the simulator has answered."""
+    return int(httpx.get(f"{sim.url}/_sim/stats").json()["requests"].get("GET /v2/slots", 0))
+
+
+@asynccontextmanager
+async def runtime_for(
+    sim: RunningServer,
+    tenant: str,
+    clock: Clock,
+    *,
+    redis_url: str | None = None,
+    max_range_days: int = 31,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> AsyncIterator[Runtime]:
+    """A runtime of one tenant in front of ``sim`` (memory cache, or Redis at ``redis_url``), closed after."""
+    cache = CacheSettings(
+        backend="redis" if redis_url else "memory", redis_url=redis_url or "redis://x", lease_seconds=2
+    )
+    settings = Settings(
+        calcom=CalcomSettings(base_url=sim.url, max_range_days=max_range_days),
+        cache=cache,
+        tenants={tenant: tenant_settings("tok", "cal_test_salon")},
+        observability=NO_SEARCH_LOG,
+    )
+    runtime = build_runtime(settings, clock=clock, monotonic=monotonic, env={})
+    try:
+        yield runtime
+    finally:
+        await runtime.aclose()
