@@ -13,6 +13,7 @@ from retell.lib.webhook_auth import symmetric
 
 from altslot.core.spoken import say_time
 from tests.e2e.world import EVENT, NOW, World, berlin, running, salon_data
+from tests.observability.promtext import value
 
 RETELL_KEY = "key_retell_test"
 VAPI_SECRET = "vapi-secret-test"
@@ -246,6 +247,9 @@ def test_elevenlabs_tool_answers_and_refuses_a_wrong_token() -> None:
             url, json={**GERMAN_ARGS, "datum": "31.02.2025"}, headers={"Authorization": f"Bearer {ELEVEN_TOKEN}"}
         ).json()
         assert bad_date["status"] == "bad_date"
+        metrics = world.metrics()
+    for outcome in ("alternatives", "bad_date"):  # counted by platform and outcome; the 401 ran no tool
+        assert value(metrics, "agent_calls_total", tenant="salon", platform="elevenlabs", outcome=outcome) == 1
 
 
 def test_calcom_unreachable_is_a_spoken_answer_not_an_error() -> None:

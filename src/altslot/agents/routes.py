@@ -32,7 +32,7 @@ def _answer(answer: ToolAnswer) -> Response:
 
 def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
     """Routes for Retell, Vapi and ElevenLabs over one tool layer."""
-    tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock)
+    tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock, runtime.events)
     router = APIRouter(tags=["agents"])
 
     @router.post("/integrations/retell/{tenant}", summary="Retell custom function (signed)", responses=AGENT)
