@@ -95,6 +95,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     app.state.runtime = runtime
     link = runtime.redis_link
     limiter = FailedAuthLimiter(server.failed_auth_limit, link.window if link is not None else None)
+    app.state.failed_auth = limiter  # the agent adapters count their refusals here too
     app.add_middleware(CatchAll)
 
     @app.exception_handler(Unauthorized)
