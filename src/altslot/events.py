@@ -117,6 +117,15 @@ class FetchDone:
     error: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class AgentCall:
+    """One tool call through an agent adapter: the platform, and the answer's ``status`` word."""
+
+    tenant: str
+    platform: str
+    outcome: str
+
+
 Event = (
     SearchDone
     | UpstreamCall
@@ -127,6 +136,7 @@ Event = (
     | BookingDone
     | WebhookDelivery
     | FetchDone
+    | AgentCall
 )
 Observer = Callable[[Event], None]
 

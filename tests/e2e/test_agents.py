@@ -12,6 +12,8 @@ import httpx
 from retell.lib.webhook_auth import symmetric
 
 from altslot.core.spoken import say_time
+from altslot.shell.http_settings import ServerSettings
+from tests.observability.promtext import value
 from tests.support.world import EVENT, NOW, World, berlin, running, salon_data
 
 RETELL_KEY = "key_retell_test"
@@ -246,6 +248,9 @@ def test_elevenlabs_tool_answers_and_refuses_a_wrong_token() -> None:
             url, json={**GERMAN_ARGS, "datum": "31.02.2025"}, headers={"Authorization": f"Bearer {ELEVEN_TOKEN}"}
         ).json()
         assert bad_date["status"] == "bad_date"
+        metrics = world.metrics()
+    for outcome in ("alternatives", "bad_date"):  # counted by platform and outcome; the 401 ran no tool
+        assert value(metrics, "agent_calls_total", tenant="salon", platform="elevenlabs", outcome=outcome) == 1
 
 
 def test_calcom_unreachable_is_a_spoken_answer_not_an_error() -> None:
@@ -342,3 +347,17 @@ def test_secrets_never_reach_logs_metrics_or_answers(caplog: Any) -> None:
     everything = "\n".join([*texts, metrics, caplog.text])
     for secret in (RETELL_KEY, VAPI_SECRET, ELEVEN_TOKEN, "wrong-secret", "key_forged", "Zacharias"):
         assert secret not in everything
+
+
+def test_refused_agent_secrets_count_as_failed_authentications() -> None:
+    """Wrong secrets on the adapters are limited per address like the API's (429), a right one never is."""
+    limited = ServerSettings(failed_auth_limit="3/minute")
+    with running(salon_data(), tenant=VOICE, server=limited) as world:
+        url = f"{world.api.url}/integrations/elevenlabs/salon/check_availability"
+        wrong = [world.http.post(url, json=GERMAN_ARGS, headers={"Authorization": "Bearer nope"}) for _ in range(5)]
+        assert [r.status_code for r in wrong] == [401, 401, 401, 429, 429]
+        assert int(wrong[-1].headers["Retry-After"]) >= 1
+        vapi = world.http.post(f"{world.api.url}/integrations/vapi/salon", json={}, headers={"X-Vapi-Secret": "x"})
+        assert vapi.status_code == 429  # the same address, whichever adapter it tries
+        right = world.http.post(url, json=GERMAN_ARGS, headers={"Authorization": f"Bearer {ELEVEN_TOKEN}"})
+        assert right.status_code == 200

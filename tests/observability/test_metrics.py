@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from altslot.events import (
+    AgentCall,
     BookingDone,
     BreakerTransition,
     CacheLookup,
@@ -157,6 +158,7 @@ def _every_event() -> list[Event]:
     events.append(WebhookDelivery("intruder", "unknown_tenant"))
     events += [RequestServed("POST /api/appointments", s, t, 0.01) for s in (201, 409) for t in ("salon", None)]
     events += [RequestServed("GET /nowhere", 404, None, 0.01)]
+    events += [AgentCall("salon", p, o) for p in labels.AGENT_PLATFORMS for o in labels.AGENT_OUTCOMES]
     return events
 
 
@@ -196,3 +198,19 @@ def test_error_labels_cover_the_cal_com_error_tree() -> None:
     kinds = {c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.CalcomError)}
     raised = {c.__name__ for c in kinds - {errors.CalcomError, errors.RetryableError, errors.FatalError}}
     assert raised == set(labels.CALCOM_ERRORS) | labels.NOT_FAILURES
+
+
+def test_agent_labels_cover_every_platform_and_answer_status() -> None:
+    """Every ``status`` word a tool answer can carry and every adapter's platform name is a pre-created label."""
+    from typing import get_args
+
+    from altslot.tools.answers import Status
+
+    assert set(get_args(Status)) == set(labels.AGENT_OUTCOMES)
+    source = Path(__file__).parents[2] / "src" / "altslot" / "agents"
+    named = set()
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        named |= set(re.findall(r'CallContext\((?:platform=)?"(\w+)"', text))
+        named |= set(re.findall(r'plain\(found, tool, request, "(\w+)"\)', text))
+    assert named == set(labels.AGENT_PLATFORMS)

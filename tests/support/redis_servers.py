@@ -29,6 +29,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def real_clock_env() -> dict[str, str]:
+    """This environment without libfaketime: Redis's programs misbehave on a faked clock (the suite may not)."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 def binary(name: str) -> str:
     """The path of a Redis program; its absence fails the run (never skips)."""
     found = shutil.which(name)
@@ -69,10 +74,8 @@ class Node:
             # Replicas sync at once (the default waits 5 s for more replicas): a replica that never synced
             # cannot take over, and the failover test kills a master soon after the cluster is created.
             args += ["--repl-diskless-sync-delay", "0"]
-        # Outside libfaketime even when the suite runs under it: redis-server misbehaves on a faked clock.
-        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
         log = (self.workdir / f"redis-{self.port}.log").open("ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=real_clock_env())
         log.close()
         try:
             wait_until(self.client().ping, f"redis-server on port {self.port}")
@@ -150,7 +153,7 @@ class Cluster:
         create = [binary("redis-cli"), "--cluster", "create"]
         create += [f"127.0.0.1:{n.port}" for n in self.nodes]
         create += ["--cluster-replicas", str(self.replicas), "--cluster-yes"]
-        done = subprocess.run(create, capture_output=True, timeout=60, check=False)
+        done = subprocess.run(create, capture_output=True, timeout=60, check=False, env=real_clock_env())
         if done.returncode != 0:
             pytest.fail(f"redis-cli --cluster create failed: {done.stdout.decode()[-500:]}")
         wait_until(self.healthy, "the cluster to agree on its state")

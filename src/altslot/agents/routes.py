@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from altslot.agents import retell, vapi
-from altslot.agents.auth import bearer, same_secret, unauthorized
+from altslot.agents.auth import bearer, refuse, same_secret
 from altslot.api.schemas import ErrorResponse
 from altslot.shell.runtime import Runtime
 from altslot.shell.tenants import Tenant
@@ -23,6 +23,7 @@ from altslot.tools.arguments import canonical_args, parse_arguments
 # Every business outcome is a 200 with a sentence to speak; only a bad secret is not (for the OpenAPI document).
 AGENT: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "No valid platform secret or signature for this tenant"},
+    429: {"model": ErrorResponse, "description": "Too many failed authentications from this address"},
 }
 
 
@@ -32,7 +33,7 @@ def _answer(answer: ToolAnswer) -> Response:
 
 def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
     """Routes for Retell, Vapi and ElevenLabs over one tool layer."""
-    tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock)
+    tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock, runtime.events)
     router = APIRouter(tags=["agents"])
 
     @router.post("/integrations/retell/{tenant}", summary="Retell custom function (signed)", responses=AGENT)
@@ -42,11 +43,11 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         key = found.voice.retell_api_key if found else None
         header = request.headers.get("x-retell-signature")
         if found is None or not key or not header:
-            return unauthorized()
+            return await refuse(request)
         body = await request.body()
         now_ms = int(runtime.clock().timestamp() * 1000)
         if not retell.verify_signature(body, key, header, now_ms):
-            return unauthorized()
+            return await refuse(request)
         call = retell.read_call(body, tool)
         return _answer(await tools.run(found, call.name, call.arguments, call.context))
 
@@ -56,15 +57,15 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         found = runtime.tenants.get(tenant)
         secret = found.voice.vapi_secret if found else None
         if found is None or not secret:
-            return unauthorized()
+            return await refuse(request)
         now = runtime.clock().timestamp()
         body: bytes | None = None
         if not vapi.authenticated(request.headers, secret, None, now):
             if not vapi.has_hmac(request.headers):
-                return unauthorized()
+                return await refuse(request)
             body = await request.body()
             if not vapi.authenticated(request.headers, secret, body, now):
-                return unauthorized()
+                return await refuse(request)
         calls = vapi.read_calls(body if body is not None else await request.body())
         results = [vapi.result(c, await tools.run(found, c.name, c.arguments, c.context)) for c in calls]
         return JSONResponse({"results": results})
@@ -86,7 +87,7 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         found = runtime.tenants.get(tenant)
         token = found.voice.elevenlabs_token if found else None
         if found is None or not same_secret(bearer(request.headers.get("authorization")), token):
-            return unauthorized()
+            return await refuse(request)
         return await plain(found, tool, request, "elevenlabs")
 
     @router.post(
@@ -97,7 +98,7 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
         token = bearer(request.headers.get("authorization"))
         found = runtime.tenants.by_token(token) if token else None
         if found is None:
-            return unauthorized()
+            return await refuse(request)
         return await plain(found, tool, request, "tools")
 
     return router

@@ -40,7 +40,7 @@ def _error(status: int, error: str, message: str, headers: dict[str, str] | None
 
 def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     """Build the ASGI app around a runtime (closed on shutdown when ``own_runtime``)."""
-    toolbox = Toolbox(runtime.searcher, runtime.booker, runtime.clock)
+    toolbox = Toolbox(runtime.searcher, runtime.booker, runtime.clock, runtime.events)
     mcp = None
     if runtime.settings.mcp.enabled:
         from altslot.agents.mcp_endpoint import build_mcp  # the SDK costs start-up time; only when served
@@ -95,6 +95,7 @@ def create_app(runtime: Runtime, *, own_runtime: bool = True) -> Any:
     app.state.runtime = runtime
     link = runtime.redis_link
     limiter = FailedAuthLimiter(server.failed_auth_limit, link.window if link is not None else None)
+    app.state.failed_auth = limiter  # the agent adapters count their refusals here too
     app.add_middleware(CatchAll)
 
     @app.exception_handler(Unauthorized)

@@ -51,6 +51,13 @@ BOOKING_OUTCOMES = {
 }
 WEBHOOK_OUTCOMES = ("refreshed", "ignored", "duplicate", "bad_signature", "bad_payload", "unknown_tenant", "failed")
 HOLD_OUTCOMES = ("placed", "refused", "released", "failed")
+# Agent adapters (``CallContext.platform``) and the ``status`` words of their answers (tests keep both complete).
+AGENT_PLATFORMS = ("retell", "vapi", "elevenlabs", "tools", "mcp")
+AGENT_OUTCOMES = (
+    "available", "alternatives", "none_free", "slot_taken", "booked", "cancelled", "rescheduled",
+    "unknown_service", "ambiguous_service", "missing_argument", "bad_date", "bad_argument", "not_bookable",
+    "unknown_booking", "in_progress", "unavailable", "unknown_tool", "error",
+)  # fmt: skip
 HOLD_PLACE, HOLD_RELEASE = "POST /v2/slots/reservations", "DELETE /v2/slots/reservations"
 
 # A path segment with a digit is an id (booking uid, event type), except the API version ("v2").

@@ -19,6 +19,7 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from altslot.events import (
+    AgentCall,
     BookingDone,
     BreakerTransition,
     CacheLookup,
@@ -109,6 +110,9 @@ class Metrics:
         )
         self.holds = Counter("holds", "Slot holds placed, refused and released", ["tenant", "outcome"], registry=r)
         self.webhooks = Counter("webhook_deliveries", "Cal.com webhook deliveries", ["tenant", "outcome"], registry=r)
+        self.agent_calls = Counter(
+            "agent_calls", "Tool calls through the agent adapters", ["tenant", "platform", "outcome"], registry=r
+        )
         self.log_written = Counter("search_log_rows_written", "Search log rows written to the database", registry=r)
         self.log_dropped = Counter(
             "search_log_rows_dropped", "Search log rows dropped (queue full or database error)", ["reason"], registry=r
@@ -150,6 +154,9 @@ class Metrics:
         for name in L.WEBHOOK_OUTCOMES:
             self.webhooks.labels(tenant, name)
         self.webhooks.labels(OTHER, "unknown_tenant")
+        for platform in L.AGENT_PLATFORMS:
+            for name in L.AGENT_OUTCOMES:
+                self.agent_calls.labels(tenant, platform, name)
 
     def expect_routes(self, routes: Mapping[str, tuple[Sequence[int], bool]]) -> None:
         """Create each route's request series at zero: ``route`` → (its statuses, whether it has tenants)."""
@@ -197,6 +204,8 @@ class Metrics:
                 self.bookings.labels(self.tenant(event.tenant), event.operation, event.outcome).inc()
             case WebhookDelivery():
                 self.webhooks.labels(self.tenant(event.tenant), event.outcome).inc()
+            case AgentCall():
+                self.agent_calls.labels(self.tenant(event.tenant), event.platform, event.outcome).inc()
 
     def _search(self, event: SearchDone) -> None:
         tenant = self.tenant(event.tenant)

@@ -28,6 +28,7 @@ from altslot.core.models import Language
 from altslot.core.phrases import SENTENCES
 from altslot.core.phrasing import join_offers, label
 from altslot.core.spoken import say_time
+from altslot.events import AgentCall, Events
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.shell.tenants import Tenant
 from altslot.tools.answers import Offer, ToolAnswer
@@ -71,13 +72,19 @@ def idempotency_key(tool: str, args: Mapping[str, str], call: CallContext) -> st
 class Toolbox:
     """Runs agent tools for any tenant."""
 
-    def __init__(self, searcher: Searcher, booker: Booker, clock: Clock) -> None:
+    def __init__(self, searcher: Searcher, booker: Booker, clock: Clock, events: Events | None = None) -> None:
         self._searcher = searcher
         self._booker = booker
         self._clock = clock
+        self._events = events or Events()
 
     async def run(self, tenant: Tenant, name: str, arguments: Mapping[str, object], call: CallContext) -> ToolAnswer:
         """One tool call; every outcome, even an unexpected failure, is an answer to speak."""
+        answer = await self._run(tenant, name, arguments, call)
+        self._events.emit(AgentCall(tenant.id, call.platform, answer.status))
+        return answer
+
+    async def _run(self, tenant: Tenant, name: str, arguments: Mapping[str, object], call: CallContext) -> ToolAnswer:
         language = tenant.language
         tool = tool_name(name)
         if tool is None:
