@@ -12,11 +12,44 @@ Importing ``altslot`` loads neither HTTP nor Redis libraries; those arrive with 
 
 from __future__ import annotations
 
-from altslot.core.finder import find_alternatives
-from altslot.core.models import Alternative, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
-from altslot.core.phrasing import label, phrase
-from altslot.engine import AvailabilityRule, Busy, DateOverride, EventType, Schedule, SlotQuery, compute_slots
-from altslot.types import Interval
+import importlib
+
+TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: importing typing would cost more than this whole file
+if TYPE_CHECKING:
+    from altslot.core.finder import find_alternatives
+    from altslot.core.models import Alternative, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+    from altslot.core.phrasing import label, phrase
+    from altslot.engine import AvailabilityRule, Busy, DateOverride, EventType, Schedule, SlotQuery, compute_slots
+    from altslot.types import Interval
+
+# Loaded on first use (PEP 562): ``import altslot.shell.cli`` and every other submodule import run this
+# file, and the finder pulls in the holiday calendars, which a process that never finds anything need not pay.
+_HOMES = {
+    "find_alternatives": "altslot.core.finder",
+    **dict.fromkeys(
+        ("Alternative", "Policy", "SearchRequest", "SearchResult", "SlotIndex", "TimeWindow"), "altslot.core.models"
+    ),
+    **dict.fromkeys(("label", "phrase"), "altslot.core.phrasing"),
+    **dict.fromkeys(
+        ("AvailabilityRule", "Busy", "DateOverride", "EventType", "Schedule", "SlotQuery", "compute_slots"),
+        "altslot.engine",
+    ),
+    "Interval": "altslot.types",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'altslot' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __version__ = "0.1.0"
 
