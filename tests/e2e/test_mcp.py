@@ -18,6 +18,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from altslot.shell.config import McpSettings
+from altslot.shell.http_settings import ServerSettings
 from tests.support.world import EVENT, TOKEN, World, berlin, running, salon_data
 
 DOC = Path(__file__).parents[2] / "docs" / "mcp.md"
@@ -116,6 +117,20 @@ def test_plain_http_without_token_or_from_a_foreign_host_is_refused() -> None:
         )
         assert foreign.status_code == 421
         assert world.http.get(f"{world.api.url}/healthz").status_code == 200
+
+
+def test_refused_mcp_tokens_count_as_failed_authentications() -> None:
+    """Wrong tokens on /mcp are limited per address like the API's (429 past the limit); a right one never is."""
+    with running(salon_data(), server=ServerSettings(failed_auth_limit="3/minute")) as world:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}})
+        headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+        def post(token: str) -> int:
+            auth = {"Authorization": f"Bearer {token}"}
+            return world.http.post(f"{world.api.url}/mcp", content=body, headers={**headers, **auth}).status_code
+
+        assert [post("nope") for _ in range(4)] == [401, 401, 401, 429]
+        assert post(TOKEN) not in (401, 429)
 
 
 def test_docs_python_snippet_runs_against_a_real_server(tmp_path: Path) -> None:

@@ -98,7 +98,7 @@ async def refusal(limiter: FailedAuthLimiter, scope: Scope) -> tuple[int, str, s
 
 
 class Gate:
-    """Checks tenant tokens on ``/api/`` and the metrics token on ``/metrics`` before the app runs."""
+    """Checks tenant tokens on ``/api/`` and ``/mcp`` and the metrics token on ``/metrics`` before the app runs."""
 
     def __init__(
         self, app: ASGIApp, tenants: TenantRegistry, limiter: FailedAuthLimiter, metrics_token: str | None
@@ -113,7 +113,8 @@ class Gate:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if path.startswith("/api/"):
+        # /mcp is verified again by the MCP SDK; checking it here too counts its refusals per address.
+        if path.startswith("/api/") or path == "/mcp" or path.startswith("/mcp/"):
             token = bearer_token(scope)
             tenant = self._tenants.by_token(token) if token else None
             if tenant is not None:
