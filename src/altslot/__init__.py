@@ -2,7 +2,7 @@
 
 The service is built from the packages below; as a library, the pure parts need none of it:
 
-* the finder (``altslot.core``): ``find_alternatives(request, index, policy, now)`` turns a wish and the free
+* the finder (``altslot.finder``): ``find_alternatives(request, index, policy, now)`` turns a wish and the free
   slots into ranked offers, ``phrase`` and ``label`` say them in German or English;
 * the slot engine (``altslot.engine``): ``compute_slots(schedule, event_type, query, now)`` computes free slots
   with Cal.com's semantics.
@@ -16,20 +16,20 @@ import importlib
 
 TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: importing typing would cost more than this whole file
 if TYPE_CHECKING:
-    from altslot.core.finder import find_alternatives
-    from altslot.core.models import Alternative, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
-    from altslot.core.phrasing import label, phrase
     from altslot.engine import AvailabilityRule, Busy, DateOverride, EventType, Schedule, SlotQuery, compute_slots
+    from altslot.finder.models import Alternative, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+    from altslot.finder.phrasing import label, phrase
+    from altslot.finder.scan import find_alternatives
     from altslot.types import Interval
 
 # Loaded on first use (PEP 562): ``import altslot.shell.cli`` and every other submodule import run this
 # file, and the finder pulls in the holiday calendars, which a process that never finds anything need not pay.
 _HOMES = {
-    "find_alternatives": "altslot.core.finder",
+    "find_alternatives": "altslot.finder.scan",
     **dict.fromkeys(
-        ("Alternative", "Policy", "SearchRequest", "SearchResult", "SlotIndex", "TimeWindow"), "altslot.core.models"
+        ("Alternative", "Policy", "SearchRequest", "SearchResult", "SlotIndex", "TimeWindow"), "altslot.finder.models"
     ),
-    **dict.fromkeys(("label", "phrase"), "altslot.core.phrasing"),
+    **dict.fromkeys(("label", "phrase"), "altslot.finder.phrasing"),
     **dict.fromkeys(
         ("AvailabilityRule", "Busy", "DateOverride", "EventType", "Schedule", "SlotQuery", "compute_slots"),
         "altslot.engine",

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 from retell.lib.webhook_auth import symmetric
 
-from altslot.core.spoken import say_time
+from altslot.finder.spoken import say_time
 from altslot.shell.http_settings import ServerSettings
 from tests.observability.promtext import value
 from tests.support.world import EVENT, NOW, World, berlin, running, salon_data

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from altslot.availability.days import day_bounds
-from altslot.core.calendar import closed_reason, search_days
-from altslot.core.finder import find_alternatives
-from altslot.core.models import Policy, SearchRequest, SearchResult, SlotIndex
-from altslot.core.phrasing import phrase
+from altslot.finder.calendar import closed_reason, search_days
+from altslot.finder.models import Policy, SearchRequest, SearchResult, SlotIndex
+from altslot.finder.phrasing import phrase
+from altslot.finder.scan import find_alternatives
 from altslot.shell.demo import demo_settings
 from altslot.shell.tenants import build_tenant
 from altslot.sim import demo_data

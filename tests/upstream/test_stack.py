@@ -10,7 +10,7 @@ import pytest
 
 from altslot.calcom.client import CalcomPool
 from altslot.calcom.errors import ServerError
-from altslot.core.models import Policy
+from altslot.finder.models import Policy
 from altslot.shell.tenants import Tenant
 from altslot.types import TenantId
 from altslot.upstream import CircuitOpen, ResilienceSettings

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from altslot.api.asgi import send_json
 from altslot.api.gate import TENANT_SCOPE_KEY
 from altslot.api.schemas import UnavailableResponse
-from altslot.core.phrasing import unavailable_text
+from altslot.finder.phrasing import unavailable_text
 
 log = logging.getLogger("altslot.api")
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from altslot.cache.base import DayEntry
 from altslot.calcom.errors import CalcomError
 from altslot.calcom.wire import DaySlots
-from altslot.core.models import SlotIndex
+from altslot.finder.models import SlotIndex
 from altslot.types import DayKey, EventTypeId, TenantId
 
 FetchSlots = Callable[[datetime, datetime], Awaitable[DaySlots]]

@@ -2,7 +2,7 @@
 
 Each worker owns one connection and sends its next request as soon as the previous answer is read, until a
 request budget or a duration runs out: the driver always stops by itself. httpx's pool costs more CPU per
-request than altslot's warm path does (see ``altslot.sim.bench``), so this client keeps the measurement on
+request than altslot's warm path does (see ``altslot.bench.micro.simulator``), so this client keeps the measurement on
 the server side.
 """
 

@@ -153,9 +153,9 @@ async def limiter(stage: Stage, url: str, sim_url: str) -> dict[str, Any]:
 
 def micro(quick: bool, latency_ms: int) -> dict[str, Any]:
     """The slot engine, the in-process finder and the simulator benchmarks of earlier issues."""
-    from altslot.core.bench import bench_finder
-    from altslot.engine.bench import bench_engine
-    from altslot.sim.bench import bench_simulator
+    from altslot.bench.micro.engine import bench_engine
+    from altslot.bench.micro.finder import bench_finder
+    from altslot.bench.micro.simulator import bench_simulator
 
     simulator = bench_simulator(
         requests=300 if quick else 2000,

@@ -1,7 +1,7 @@
 """Child processes on free loopback ports: the simulator, ``altslot serve`` and the bare ping app.
 
 Every server runs in a process of its own, never a thread of the load generator: sharing the interpreter
-would measure GIL hand-offs instead of the server (see ``altslot.sim.bench``). `Fleet` always stops what
+would measure GIL hand-offs instead of the server (see ``altslot.bench.micro.simulator``). `Fleet` always stops what
 it started, also when a benchmark fails half-way.
 """
 

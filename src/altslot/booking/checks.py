@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from altslot.availability.assembler import Availability
-from altslot.core.calendar import within_hours
+from altslot.finder.calendar import within_hours
 from altslot.search.service import MAX_FUTURE, InvalidField
 from altslot.shell.tenants import Tenant
 from altslot.types import DayKey, EventTypeId

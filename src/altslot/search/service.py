@@ -26,12 +26,12 @@ from altslot.api.schemas import (
 from altslot.availability.assembler import Availability, DaysQuery, FetchReport
 from altslot.booking.durations import Durations
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
-from altslot.core.calendar import MAX_AHEAD_DAYS, named_window, search_days
-from altslot.core.finder import find_alternatives
-from altslot.core.models import Language, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
-from altslot.core.phrasing import label, phrase, unavailable_text
-from altslot.core.spoken import Register, say_time
 from altslot.events import CacheLookup, Events, SearchDone
+from altslot.finder.calendar import MAX_AHEAD_DAYS, named_window, search_days
+from altslot.finder.models import Language, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+from altslot.finder.phrasing import label, phrase, unavailable_text
+from altslot.finder.scan import find_alternatives
+from altslot.finder.spoken import Register, say_time
 from altslot.search.holds import Hold, HoldAsk, Holds
 from altslot.shell.tenants import Tenant
 from altslot.types import Clock, EventTypeId, Interval

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import holidays
 from pydantic import SecretStr
 
-from altslot.core.models import Language, Policy
+from altslot.finder.models import Language, Policy
 from altslot.shell.config import Settings, TenantSettings, check_unique_tokens
 from altslot.types import DayKey, EventTypeId, TenantId
 

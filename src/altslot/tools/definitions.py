@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from altslot.core.models import Language
+from altslot.finder.models import Language
 from altslot.tools.arguments import TOOL_NAMES, ToolName
 
 Platform = Literal["retell", "vapi", "elevenlabs", "openai"]

@@ -24,11 +24,11 @@ from altslot.api.schemas import (
     RescheduleRequest,
 )
 from altslot.booking.booker import Booker, Created, IdempotencyConflict, SlotTaken, UnknownBooking
-from altslot.core.models import Language
-from altslot.core.phrases import SENTENCES
-from altslot.core.phrasing import join_offers, label
-from altslot.core.spoken import say_time
 from altslot.events import AgentCall, Events
+from altslot.finder.models import Language
+from altslot.finder.phrasing import join_offers, label
+from altslot.finder.spoken import say_time
+from altslot.finder.words import SENTENCES
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.shell.tenants import Tenant
 from altslot.tools.answers import Offer, ToolAnswer

@@ -1,4 +1,4 @@
-"""Sentences of the tool layer (the search's own sentences live in ``altslot.core.phrases``)."""
+"""Sentences of the tool layer (the search's own sentences live in ``altslot.finder.words``)."""
 
 from __future__ import annotations
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from altslot.core import ranking
-from altslot.core.models import Strategy, TimeWindow
-from altslot.core.ranking import Candidate
-from tests.core.conftest import BERLIN, at
+from altslot.finder import ranking
+from altslot.finder.models import Strategy, TimeWindow
+from altslot.finder.ranking import Candidate
+from tests.finder.conftest import BERLIN, at
 
 
 def cand(

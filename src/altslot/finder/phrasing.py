@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from altslot.core import calendar
-from altslot.core.models import Language, Policy, SearchRequest, SearchResult, TimeWindow
-from altslot.core.phrases import (
+from altslot.finder import calendar
+from altslot.finder.models import Language, Policy, SearchRequest, SearchResult, TimeWindow
+from altslot.finder.words import (
     CUSTOM_WINDOW,
     DAY_FORMS,
     MONTHS,

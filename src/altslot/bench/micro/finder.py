@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from altslot.core.finder import find_alternatives
-from altslot.core.models import Policy, SearchRequest, SlotIndex
-from altslot.core.phrasing import phrase
+from altslot.finder.models import Policy, SearchRequest, SlotIndex
+from altslot.finder.phrasing import phrase
+from altslot.finder.scan import find_alternatives
 
 _ZONE = ZoneInfo("Europe/Berlin")
 _FIRST_DAY = date(2025, 10, 6)  # a Monday

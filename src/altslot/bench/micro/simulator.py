@@ -87,7 +87,7 @@ def _served(day: date, latency_ms: int) -> Iterator[str]:
     A child process, not a thread: a server thread would share the GIL with the benchmark's own client and
     every wake-up would wait for the interpreter's switch interval, measuring the contention, not the server.
     """
-    command = [sys.executable, "-m", "altslot.sim.bench", "--serve", day.isoformat(), str(latency_ms)]
+    command = [sys.executable, "-m", "altslot.bench.micro.simulator", "--serve", day.isoformat(), str(latency_ms)]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from altslot.core.models import Policy, SearchRequest, TimeWindow
+from altslot.finder.models import Policy, SearchRequest, TimeWindow
 from altslot.types import Interval
 
 AdjustReason = Literal["outside_hours", "non_workday", "holiday"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Literal
 
-from altslot.core.models import Language
+from altslot.finder.models import Language
 
 Register = Literal["formal", "informal"]
 

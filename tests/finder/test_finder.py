@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from altslot.core import calendar
-from altslot.core.finder import find_alternatives
-from altslot.core.models import Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+from altslot.finder import calendar
+from altslot.finder.models import Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+from altslot.finder.scan import find_alternatives
 from altslot.types import Interval
-from tests.core.conftest import BERLIN, HALF_HOUR, NOW, at, grid, salon_policy, span
+from tests.finder.conftest import BERLIN, HALF_HOUR, NOW, at, grid, salon_policy, span
 
 
 def search(desired: str, index: SlotIndex, policy: Policy, now: datetime = NOW, **extra: object) -> SearchResult:

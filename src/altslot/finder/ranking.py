@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from altslot.core.models import Strategy, TimeWindow
+from altslot.finder.models import Strategy, TimeWindow
 
 _MINUTES_PER_DAY = 1440
 # Each lexicographic level gets a factor larger than everything below it.

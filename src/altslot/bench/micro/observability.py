@@ -2,7 +2,7 @@
 
 Both sides are served the same way (real uvicorn on a thread, the simulator behind it) and driven by one
 ``httpx.AsyncClient`` with a fixed number of concurrent requests. Rounds alternate off/on so drift of the
-machine hits both. Run: ``python -m altslot.observability.bench [seconds] [concurrency] [rounds]``.
+machine hits both. Run: ``python -m altslot.bench.micro.observability [seconds] [concurrency] [rounds]``.
 """
 
 from __future__ import annotations

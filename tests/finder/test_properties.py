@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from altslot.core import calendar, ranking
-from altslot.core.finder import _normalise, _Scanner, find_alternatives
-from altslot.core.models import Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
-from altslot.core.phrasing import phrase
+from altslot.finder import calendar, ranking
+from altslot.finder.models import Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+from altslot.finder.phrasing import phrase
+from altslot.finder.scan import _normalise, _Scanner, find_alternatives
 from altslot.types import Interval
-from tests.core.conftest import BERLIN, salon_policy
+from tests.finder.conftest import BERLIN, salon_policy
 
 # Monday-started weeks that contain the spring-forward and fall-back Sundays, and an ordinary one.
 WEEKS = [date(2025, 3, 24), date(2025, 10, 20), date(2025, 9, 29)]

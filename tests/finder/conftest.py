@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from altslot.core.models import Policy, SlotIndex
+from altslot.finder.models import Policy, SlotIndex
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HALF_HOUR = timedelta(minutes=30)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from altslot.core.spoken import english_number, german_number, say_time
+from altslot.finder.spoken import english_number, german_number, say_time
 
 MINUTES = [time(h, m) for h in range(24) for m in range(60)]
 VARIANTS = [("de", "formal"), ("de", "informal"), ("en", "formal"), ("en", "informal")]

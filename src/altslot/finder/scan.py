@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from altslot.core import calendar, ranking
-from altslot.core.models import (
+from altslot.finder import calendar, ranking
+from altslot.finder.models import (
     STRATEGIES,
     Alternative,
     Policy,
@@ -29,7 +29,7 @@ from altslot.core.models import (
     Strategy,
     WhyNot,
 )
-from altslot.core.ranking import Candidate
+from altslot.finder.ranking import Candidate
 from altslot.types import Interval
 
 _SAME_TIME_SLACK = 30  # minutes either side for "same time" on another day

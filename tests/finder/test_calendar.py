@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from altslot.core import calendar
-from altslot.core.models import Policy, SearchRequest
-from tests.core.conftest import HALF_HOUR, NOW, at, salon_policy
+from altslot.finder import calendar
+from altslot.finder.models import Policy, SearchRequest
+from tests.finder.conftest import HALF_HOUR, NOW, at, salon_policy
 
 EVERY_DAY = dict.fromkeys(range(7), (time(9), time(18)))
 AROUND_THE_CLOCK = dict.fromkeys(range(7), (time(0), time(0)))

@@ -1,0 +1,1 @@
+"""Micro-benchmarks of single parts: the finder, the slot engine, the simulator, the observers."""

@@ -1,1 +1,0 @@
-"""The pure core: availability index, finder, ranking and phrasing. No I/O lives here."""
