@@ -17,24 +17,24 @@ import importlib
 TYPE_CHECKING = False  # not ``typing.TYPE_CHECKING``: importing typing would cost more than this whole file
 if TYPE_CHECKING:
     from altslot.engine import AvailabilityRule, Busy, DateOverride, EventType, Schedule, SlotQuery, compute_slots
-    from altslot.finder.models import Alternative, Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+    from altslot.finder.models import Alternative, SearchRequest, SearchResult, SlotIndex, TimeWindow
     from altslot.finder.phrasing import label, phrase
     from altslot.finder.scan import find_alternatives
-    from altslot.types import Interval
+    from altslot.types import Interval, Policy
 
 # Loaded on first use (PEP 562): ``import altslot.shell.cli`` and every other submodule import run this
 # file, and the finder pulls in the holiday calendars, which a process that never finds anything need not pay.
 _HOMES = {
     "find_alternatives": "altslot.finder.scan",
     **dict.fromkeys(
-        ("Alternative", "Policy", "SearchRequest", "SearchResult", "SlotIndex", "TimeWindow"), "altslot.finder.models"
+        ("Alternative", "SearchRequest", "SearchResult", "SlotIndex", "TimeWindow"), "altslot.finder.models"
     ),
     **dict.fromkeys(("label", "phrase"), "altslot.finder.phrasing"),
     **dict.fromkeys(
         ("AvailabilityRule", "Busy", "DateOverride", "EventType", "Schedule", "SlotQuery", "compute_slots"),
         "altslot.engine",
     ),
-    "Interval": "altslot.types",
+    **dict.fromkeys(("Interval", "Policy"), "altslot.types"),
 }
 
 

@@ -7,10 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from altslot.availability.assembler import DaysQuery, FetchReport
+from altslot.availability.days import DaysQuery, FetchReport
 from altslot.shared.keys import lease_key
 from altslot.shell.runtime import Runtime
-from altslot.types import EventTypeId, TenantId
 from tests.support.availability import FIRST, LAST, runtime_for, simulator, slot_calls
 from tests.support.redis_servers import PrivateRedis
 from tests.support.world import EVENT, NOW, Clock, Jumps
@@ -19,8 +18,7 @@ from tests.support.world import EVENT, NOW, Clock, Jumps
 async def collect(runtime: Runtime, tenant: str, wait: float = 10.0) -> FetchReport:
     found = runtime.tenants.get(tenant)
     assert found is not None
-    query = DaysQuery(TenantId(tenant), EventTypeId(EVENT), 30, found.policy.zone, FIRST, LAST)
-    return await runtime.availability.collect(query, runtime.upstream.slots(found, EVENT, None), wait)
+    return await runtime.availability.collect(DaysQuery.of(found, EVENT, FIRST, LAST), wait)
 
 
 @pytest.mark.anyio
@@ -99,7 +97,7 @@ async def test_waiter_fetches_itself_when_the_lease_holder_dies(redis_url: str, 
             dead = Redis.from_url(redis_url)
             tenant = runtime.tenants.get(unique)
             assert tenant is not None
-            query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
+            query = DaysQuery.of(tenant, EVENT, FIRST, LAST)
             for key in query.day_keys():
                 await dead.set(lease_key(key), "dead", px=300)
             await dead.aclose()

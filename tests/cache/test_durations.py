@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from altslot.booking.durations import MAX_LENGTHS, Durations
+from altslot.availability.durations import MAX_LENGTHS, Durations
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import MemoryKeyValue
 from altslot.shell.config import Settings
-from altslot.shell.tenants import Tenant, build_tenant
+from altslot.shell.tenants import build_tenant
+from altslot.types import Tenant
 from tests.support.clocks import FakeClock
 from tests.support.world import EVENT, tenant_settings
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from altslot.booking.idempotency import DONE_TTL, IdempotencyConflict, IdempotencyStore
+from altslot.booking.idempotency import DONE_TTL, IdempotencyStore
+from altslot.errors import IdempotencyConflict
 from altslot.shared.kv import MemoryKeyValue
 from tests.support.clocks import FakeClock
 

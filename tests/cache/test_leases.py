@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from altslot.availability.assembler import Availability, DaysQuery
+from altslot.availability.assembler import Availability
+from altslot.availability.days import DaysQuery
 from altslot.cache.base import DayEntry
 from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache
@@ -16,8 +17,7 @@ from altslot.shared.health import RedisHealth
 from altslot.shared.keys import lease_key
 from altslot.shared.redis_client import connect_redis
 from altslot.shell.runtime import Runtime
-from altslot.shell.tenants import Tenant
-from altslot.types import EventTypeId, TenantId
+from altslot.types import Account, EventTypeId, Tenant, TenantId
 from tests.support.availability import FIRST, LAST, runtime_for, simulator, slot_calls
 from tests.support.clocks import FakeClock
 from tests.support.world import EVENT, Clock
@@ -29,7 +29,7 @@ async def leased_elsewhere(runtime: Runtime, unique: str, holder: str) -> tuple[
     """The tenant and its 15-day query, every day's lease held in Redis by ``holder`` (another instance)."""
     tenant = runtime.tenants.get(unique)
     assert tenant is not None and runtime.redis is not None
-    query = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, tenant.policy.zone, FIRST, LAST)
+    query = DaysQuery.of(tenant, EVENT, FIRST, LAST)
     for key in query.day_keys():
         await runtime.redis.set(lease_key(key), holder, px=ORPHAN_MS)
     return tenant, query
@@ -40,6 +40,7 @@ def on_shared_redis(runtime: Runtime, clock: FakeClock) -> Availability:
     assert runtime.redis is not None and runtime.health is not None
     return Availability(
         FallbackCache(RedisDayCache(runtime.redis), MemoryDayCache(Clock()), runtime.health),
+        runtime.upstream,
         Clock(),
         fresh_ttl=60,
         max_stale=900,
@@ -56,7 +57,8 @@ async def test_holder_releases_its_lease_while_redis_counts_as_down(redis_url: s
     link = connect_redis(redis_url)
     health = RedisHealth(monotonic=FakeClock())
     leases = FallbackLeases(RedisLeases(link.client), health)
-    keys = DaysQuery(TenantId(unique), EventTypeId(EVENT), 30, ZoneInfo("Europe/Berlin"), FIRST, LAST).day_keys()
+    account = Account(TenantId(unique), "http://calcom.test")
+    keys = DaysQuery(account, EventTypeId(EVENT), 30, ZoneInfo("Europe/Berlin"), FIRST, LAST).day_keys()
     try:
         assert await leases.acquire(keys, 15) == keys
         health.failed(ConnectionError("a blip"))
@@ -76,11 +78,11 @@ async def test_waiter_on_an_orphaned_lease_fetches_the_days_itself_within_its_de
     clock = FakeClock()
     with simulator() as sim:
         async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
-            tenant, query = await leased_elsewhere(runtime, unique, "a-dead-instance")
+            _, query = await leased_elsewhere(runtime, unique, "a-dead-instance")
             assert runtime.redis is not None
             availability = on_shared_redis(runtime, clock)
             started = clock.now
-            report = await availability.collect(query, runtime.upstream.slots(tenant, EVENT, None), 5.0)
+            report = await availability.collect(query, 5.0)
             await runtime.redis.delete(*[lease_key(k) for k in query.day_keys()])
         assert len(report.entries) == 15 and not report.timeout_hit and not report.errors
         assert report.upstream_calls == 1 == slot_calls(sim)
@@ -93,12 +95,11 @@ async def test_a_slow_holder_that_delivers_after_the_take_over_still_answers(red
     clock = FakeClock()
     with simulator(latency_ms=4_000) as sim:  # our own call comes back long after the holder delivers
         async with runtime_for(sim, unique, Clock(), redis_url=redis_url) as runtime:
-            tenant, query = await leased_elsewhere(runtime, unique, "a-slow-instance")
+            _, query = await leased_elsewhere(runtime, unique, "a-slow-instance")
             assert runtime.redis is not None
             shared = RedisDayCache(runtime.redis)
             availability = on_shared_redis(runtime, clock)
-            fetch = runtime.upstream.slots(tenant, EVENT, None)
-            waiting = asyncio.create_task(availability.collect(query, fetch, 5.0))
+            waiting = asyncio.create_task(availability.collect(query, 5.0))
             for _ in range(1000):  # bounded: the waiter's own call reaches the simulator
                 if await asyncio.to_thread(slot_calls, sim) == 1:
                     break

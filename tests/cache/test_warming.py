@@ -53,7 +53,7 @@ async def test_warm_once_refreshes_only_what_would_turn_stale(unique: str) -> No
         )
         runtime = build_runtime(settings, clock=Clock(), env={})
         try:
-            args = (list(runtime.tenants), runtime.availability, runtime.upstream, runtime.clock)
+            args = (list(runtime.tenants), runtime.availability, runtime.clock)
             first = await warm_once(*args, days=7)
             second = await warm_once(*args, days=7)
             third = await warm_once(*args, days=7, refresh_margin=60)
@@ -93,7 +93,6 @@ async def test_only_one_instance_warms_per_interval(shared_redis: str, unique: s
                 run_warmer(
                     r.tenants,
                     r.availability,
-                    r.upstream,
                     r.clock,
                     days=7,
                     interval=30,

@@ -9,7 +9,7 @@ from altslot.api.schemas import AttendeeIn
 from altslot.booking.attendee import calcom_attendee, e164
 from altslot.booking.refusals import CANCEL_FIELDS, CREATE_FIELDS, refused_field
 from altslot.calcom.errors import SlotUnavailable, bad_request
-from altslot.search.service import InvalidField
+from altslot.errors import InvalidField
 
 
 @pytest.mark.parametrize(

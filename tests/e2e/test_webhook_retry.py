@@ -6,12 +6,11 @@ import pytest
 from redis.asyncio import Redis
 
 from altslot.availability.assembler import Availability
-from altslot.booking.durations import Durations
 from altslot.booking.webhooks import WebhookHandler
 from altslot.cache.redis import RedisDayCache
 from altslot.calcom.client import CalcomPool
 from altslot.shared.kv import MemoryKeyValue
-from altslot.shell.tenants import Tenant
+from altslot.types import Tenant
 from altslot.upstream import build_guard
 from altslot.upstream.gateway import Upstream
 from tests.e2e.test_booking import signed, webhook_body
@@ -31,12 +30,15 @@ def tenant() -> Tenant:
 
 
 @pytest.fixture
-def handler_parts(private_redis: PrivateRedis) -> tuple[Availability, Upstream, Redis]:
+def handler_parts(private_redis: PrivateRedis) -> tuple[Availability, Redis]:
     """An availability on a private Redis (which the test may stop) and an upstream nobody calls."""
     redis = Redis.from_url(private_redis.url, socket_connect_timeout=0.5)
-    availability = Availability(RedisDayCache(redis), lambda: NOW, fresh_ttl=60, max_stale=900, max_range_days=31)
     pool = CalcomPool(timeout=1, max_connections=1, slots_version="2024-09-04", bookings_version="2024-08-13")
-    return availability, Upstream(pool, build_guard(), fetch_budget=1.0), redis
+    upstream = Upstream(pool, build_guard(), fetch_budget=1.0)
+    availability = Availability(
+        RedisDayCache(redis), upstream, lambda: NOW, fresh_ttl=60, max_stale=900, max_range_days=31
+    )
+    return availability, redis
 
 
 @pytest.fixture
@@ -47,12 +49,12 @@ def anyio_backend() -> str:
 
 @pytest.mark.anyio
 async def test_failed_webhook_delivery_is_applied_on_the_retry(
-    tenant: Tenant, handler_parts: tuple[Availability, Upstream, Redis], private_redis: PrivateRedis
+    tenant: Tenant, handler_parts: tuple[Availability, Redis], private_redis: PrivateRedis
 ) -> None:
     """D16: a delivery that failed while being applied is applied when Cal.com sends it again."""
-    availability, upstream, redis = handler_parts
+    availability, redis = handler_parts
     kv = MemoryKeyValue()
-    handler = WebhookHandler(availability, upstream, kv, Durations(kv, 960))
+    handler = WebhookHandler(availability, kv)
     body = webhook_body("2025-09-30T13:00:00Z", "2025-09-30T13:30:00Z")
     private_redis.stop()
     with pytest.raises(Exception):  # noqa: B017, PT011 — the day cache is down: any Redis error

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from altslot.finder.models import Policy, SlotIndex
+from altslot.finder.models import SlotIndex
+from altslot.types import Policy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HALF_HOUR = timedelta(minutes=30)

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 
 from altslot.finder import calendar
-from altslot.finder.models import Policy, SearchRequest
+from altslot.finder.models import SearchRequest
+from altslot.types import Policy
 from tests.finder.conftest import HALF_HOUR, NOW, at, salon_policy
 
 EVERY_DAY = dict.fromkeys(range(7), (time(9), time(18)))

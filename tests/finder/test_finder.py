@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import pytest
 
 from altslot.finder import calendar
-from altslot.finder.models import Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+from altslot.finder.models import SearchRequest, SearchResult, SlotIndex, TimeWindow
 from altslot.finder.scan import find_alternatives
-from altslot.types import Interval
+from altslot.types import Interval, Policy
 from tests.finder.conftest import BERLIN, HALF_HOUR, NOW, at, grid, salon_policy, span
 
 

@@ -9,9 +9,10 @@ from typing import get_args
 import pytest
 
 from altslot.finder import calendar
-from altslot.finder.models import Alternative, Language, Policy, SearchRequest, SearchResult, TimeWindow, WhyNot
+from altslot.finder.models import Alternative, SearchRequest, SearchResult, TimeWindow, WhyNot
 from altslot.finder.phrasing import join_offers, label, phrase, spoken_offers, spoken_time, unavailable_text
 from altslot.finder.scan import find_alternatives
+from altslot.types import Language, Policy
 from tests.finder.conftest import HALF_HOUR, NOW, at, grid, salon_policy, span
 
 # NOW is Tuesday 2025-09-30 08:00.

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from altslot.finder import calendar, ranking
-from altslot.finder.models import Policy, SearchRequest, SearchResult, SlotIndex, TimeWindow
+from altslot.finder.models import SearchRequest, SearchResult, SlotIndex, TimeWindow
 from altslot.finder.phrasing import phrase
 from altslot.finder.scan import _normalise, _Scanner, find_alternatives
-from altslot.types import Interval
+from altslot.types import Interval, Policy
 from tests.finder.conftest import BERLIN, salon_policy
 
 # Monday-started weeks that contain the spring-forward and fall-back Sundays, and an ordinary one.

@@ -9,7 +9,7 @@ import pytest
 
 from altslot.availability.days import day_bounds
 from altslot.finder.calendar import closed_reason, search_days
-from altslot.finder.models import Policy, SearchRequest, SearchResult, SlotIndex
+from altslot.finder.models import SearchRequest, SearchResult, SlotIndex
 from altslot.finder.phrasing import phrase
 from altslot.finder.scan import find_alternatives
 from altslot.shell.demo import demo_settings
@@ -17,6 +17,7 @@ from altslot.shell.tenants import build_tenant
 from altslot.sim import demo_data
 from altslot.sim.demo import README_TIME
 from altslot.sim.state import SimState
+from altslot.types import Policy
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HAARSCHNITT = 1412903

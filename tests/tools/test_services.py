@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from altslot.shell.config import Settings, TenantSettings
-from altslot.shell.tenants import Tenant, build_tenant
+from altslot.shell.tenants import build_tenant
 from altslot.tools.services import Service, ServiceQuestion, resolve_service
+from altslot.types import Tenant
 
 
 def salon(services: dict[str, object], event_types: list[int] | None = None) -> Tenant:

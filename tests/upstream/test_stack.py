@@ -10,9 +10,8 @@ import pytest
 
 from altslot.calcom.client import CalcomPool
 from altslot.calcom.errors import ServerError
-from altslot.finder.models import Policy
-from altslot.shell.tenants import Tenant
-from altslot.types import TenantId
+from altslot.calcom.wire import DaySlots
+from altslot.types import Policy, Tenant, TenantId
 from altslot.upstream import CircuitOpen, ResilienceSettings
 from altslot.upstream.stack import build_upstream
 from tests.support.clocks import FakeClock
@@ -40,7 +39,10 @@ async def test_built_stack_opens_the_breaker_before_the_transport(clock: FakeClo
     upstream = build_upstream(settings, pool, fetch_budget=1.0, clock=clock)
     policy = Policy(zone=ZoneInfo("UTC"), hours={0: (time(9), time(17))})
     tenant = Tenant(TenantId("acme"), "http://calcom.test", "key", "en", policy, {1: None}, None)
-    fetch = upstream.slots(tenant, 1, None)
+
+    async def fetch(start: datetime, end: datetime) -> DaySlots:
+        return await upstream.get_slots(tenant.account, 1, start, end, "UTC", None)
+
     try:
         with pytest.raises(ServerError):
             await fetch(START, START + timedelta(days=1))

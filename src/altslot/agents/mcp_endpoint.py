@@ -26,10 +26,11 @@ from pydantic import Field
 from starlette.applications import Starlette
 
 from altslot.shell.config import McpSettings
-from altslot.shell.tenants import Tenant, TenantRegistry
+from altslot.shell.tenants import TenantRegistry
 from altslot.tools import CallContext, ToolAnswer, Toolbox
 from altslot.tools.arguments import ToolName
 from altslot.tools.definitions import describe_param, describe_tool
+from altslot.types import Tenant
 
 Window = Literal["morning", "afternoon", "evening"]
 

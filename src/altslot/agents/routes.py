@@ -16,9 +16,9 @@ from altslot.agents import retell, vapi
 from altslot.agents.auth import bearer, refuse, same_secret
 from altslot.api.schemas import ErrorResponse
 from altslot.shell.runtime import Runtime
-from altslot.shell.tenants import Tenant
 from altslot.tools import CallContext, ToolAnswer, Toolbox
 from altslot.tools.arguments import canonical_args, parse_arguments
+from altslot.types import Tenant
 
 # Every business outcome is a 200 with a sentence to speak; only a bad secret is not (for the OpenAPI document).
 AGENT: dict[int | str, dict[str, Any]] = {

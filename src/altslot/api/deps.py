@@ -5,19 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from altslot.api.gate import TENANT_SCOPE_KEY
-from altslot.search.service import Unavailable
+from altslot.errors import NotAuthenticated
 from altslot.shell.runtime import Runtime
-from altslot.shell.tenants import Tenant
+from altslot.types import Tenant
 
 bearer = HTTPBearer(auto_error=False, description="A tenant's caller token")
-
-
-class Unauthorized(Exception):
-    """No valid bearer token (answered as 401)."""
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -37,11 +32,9 @@ async def caller_tenant(
     if found is None and credentials is not None:
         found = runtime_of(request).tenants.by_token(credentials.credentials)
     if found is None:
-        raise Unauthorized
+        raise NotAuthenticated
     return found
 
 
-def unavailable_response(answer: Unavailable) -> JSONResponse:
-    """503 ``upstream_unavailable`` with ``Retry-After``, for every route that reaches Cal.com."""
-    headers = {"Retry-After": str(answer.body.retry_after_seconds)}
-    return JSONResponse(answer.body.model_dump(), 503, headers=headers)
+Caller = Annotated[Tenant, Depends(caller_tenant)]
+"""A route parameter: the authenticated caller's tenant."""

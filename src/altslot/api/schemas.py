@@ -8,12 +8,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from altslot.booking.answers import Attendee, BookingInput, MoveInput
+from altslot.booking.attendee import EMAIL_MAX, EMAIL_PATTERN, NAME_MAX, PHONE_MAX
+from altslot.finder.calendar import named_window
+from altslot.finder.models import TimeWindow
+from altslot.search.answers import SearchInput
+from altslot.types import FIRST_YEAR, LAST_YEAR, Interval
+
 Strategy = Literal["same_day_earlier", "same_day_later", "next_workday", "next_week", "next_available"]
 
 
 # Cal.com booking uids (base58) and reservation uids (UUIDs): nothing that could alter a Cal.com URL.
 UID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def _representable(value: datetime) -> datetime:
@@ -54,6 +60,10 @@ class WindowIn(_Body):
             raise ValueError("end must be after start")
         return self
 
+    def value(self) -> TimeWindow:
+        """The finder's window."""
+        return TimeWindow(self.start, self.end)
+
 
 class ExcludeIn(_Body):
     """An interval the caller cannot take; without an offset the times are wall time in ``time_zone``."""
@@ -85,6 +95,23 @@ class AlternativesRequest(_Body):
     hold_minutes: Annotated[int | None, Field(ge=1, le=15)] = None
 
     _zone = field_validator("time_zone")(check_zone)
+
+    def wish(self, request_id: str = "") -> SearchInput:
+        """The search's value for this body."""
+        window = self.preferred_window
+        return SearchInput(
+            event_type_id=self.event_type_id,
+            desired_start=self.desired_start,
+            time_zone=self.time_zone,
+            duration_minutes=self.duration_minutes,
+            max_alternatives=self.max_alternatives,
+            language=self.language,
+            preferred_window=named_window(window) if isinstance(window, str) else window.value() if window else None,
+            exclude=tuple(Interval(x.start, x.end) for x in self.exclude),
+            deadline_ms=self.deadline_ms,
+            hold_minutes=self.hold_minutes,
+            request_id=request_id,
+        )
 
 
 class RequestedOut(BaseModel):
@@ -168,9 +195,9 @@ class AttendeeIn(_Body):
     ``phone`` may be national (``030 1234567``): it is read in the tenant's ``country`` and sent in E.164.
     """
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: Annotated[str | None, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
-    phone: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    name: Annotated[str, Field(min_length=1, max_length=NAME_MAX)]
+    email: Annotated[str | None, Field(max_length=EMAIL_MAX, pattern=EMAIL_PATTERN)] = None
+    phone: Annotated[str | None, Field(min_length=1, max_length=PHONE_MAX)] = None
     time_zone: str
     language: Literal["de", "en"] = "de"
 
@@ -182,6 +209,10 @@ class AttendeeIn(_Body):
         if not self.email and not (self.phone and self.phone.strip()):
             raise ValueError("give an email or a phone number")
         return self
+
+    def value(self) -> Attendee:
+        """The booking path's value for this attendee."""
+        return Attendee(self.name, self.time_zone, self.email, self.phone, self.language)
 
 
 class BookingRequest(_Body):
@@ -201,6 +232,12 @@ class BookingRequest(_Body):
 
     _zone = field_validator("time_zone")(check_zone)
 
+    def value(self) -> BookingInput:
+        """The booking path's value for this body."""
+        return BookingInput(
+            self.event_type_id, self.start, self.attendee.value(), self.time_zone, self.metadata, self.hold_id
+        )
+
 
 class CancelRequest(_Body):
     """``POST /api/appointments/{uid}/cancel``."""
@@ -216,6 +253,10 @@ class RescheduleRequest(_Body):
     reason: Annotated[str | None, Field(max_length=500)] = None
 
     _zone = field_validator("time_zone")(check_zone)
+
+    def value(self) -> MoveInput:
+        """The booking path's value for this body."""
+        return MoveInput(self.start, self.time_zone, self.reason)
 
 
 class BookingOut(BaseModel):

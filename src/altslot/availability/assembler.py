@@ -21,23 +21,21 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from altslot.availability.days import DaysQuery, FetchReport, FetchSlots, RunProgress, contiguous_runs, day_bounds
+from altslot.availability.days import DaysQuery, FetchReport, RunProgress, SlotSource, contiguous_runs, day_bounds
+from altslot.availability.durations import Durations
 from altslot.availability.peers import PeerWatch, deliver, first_to_land
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, FetchDone
-from altslot.types import Clock, DayKey, TenantId
-
-__all__ = ["Availability", "DaysQuery", "FetchReport", "FetchSlots", "contiguous_runs", "day_bounds"]
+from altslot.types import Clock, DayKey, Monotonic, Tenant, TenantId
 
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """One fetch task: its query, the futures of its days, how to fetch, its progress, when to stop waiting."""
+    """One fetch task: its query, the futures of its days, its progress, when to stop waiting."""
 
     query: DaysQuery
     futures: dict[DayKey, asyncio.Future[DayEntry]]
-    fetch: FetchSlots
     progress: RunProgress
     give_up_at: float | None
     """Monotonic instant after which a waiter fetches days itself instead of polling a peer's lease."""
@@ -49,6 +47,7 @@ class Availability:
     def __init__(
         self,
         cache: DayCache,
+        source: SlotSource,
         clock: Clock,
         *,
         fresh_ttl: float,
@@ -57,11 +56,13 @@ class Availability:
         leases: Leases | None = None,
         lease_seconds: float = 15.0,
         events: Events | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
+        durations: Durations | None = None,
+        monotonic: Monotonic = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._events = events or Events()
         self._cache = cache
+        self._source = source
         self._clock = clock
         self._fresh_ttl = timedelta(seconds=fresh_ttl)
         self._keep_for = fresh_ttl + max_stale
@@ -70,16 +71,11 @@ class Availability:
         self._lease_seconds = lease_seconds
         self._inflight: dict[DayKey, asyncio.Future[DayEntry]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
-        self._failing: dict[TenantId, CalcomError] = {}
+        self._failing: set[TenantId] = set()  # tenants whose latest fetch failed
         self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
+        self.durations = durations
 
-    def upstream_error(self, tenant: TenantId) -> CalcomError | None:
-        """The error of the tenant's latest failed fetch, or None once a fetch succeeded again."""
-        return self._failing.get(tenant)
-
-    async def collect(
-        self, query: DaysQuery, fetch: FetchSlots, wait_seconds: float, *, refresh_margin: float = 0.0
-    ) -> FetchReport:
+    async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
         """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
 
         ``refresh_margin`` treats days that turn stale within that many seconds as stale already (the
@@ -101,15 +97,16 @@ class Availability:
         report.cache_misses = len(missing)
         if stale:
             # Served now, refreshed behind the caller's back: nobody waits for these.
-            self._start(query, [k for k in stale if k not in self._inflight], fetch)
+            self._start(query, [k for k in stale if k not in self._inflight])
         waiting = {k: self._inflight[k] for k in missing if k in self._inflight}
-        runs = self._start(query, [k for k in missing if k not in self._inflight], fetch, patience=wait_seconds)
+        runs = self._start(query, [k for k in missing if k not in self._inflight], patience=wait_seconds)
         waiting.update({k: self._inflight[k] for k in missing if k not in waiting and k in self._inflight})
         if waiting:
             await self._wait(waiting, wait_seconds, report)
         report.upstream_calls = sum(run.calls for run in runs)
         fetched = [e.fetched_at for e in report.entries.values()]
         report.as_of = min(fetched) if fetched else None
+        report.upstream_failing = query.tenant in self._failing
         return report
 
     async def _wait(
@@ -130,9 +127,7 @@ class Availability:
                 seen.add(id(error))
                 report.errors.append(error)
 
-    def _start(
-        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, patience: float | None = None
-    ) -> list[RunProgress]:
+    def _start(self, query: DaysQuery, keys: list[DayKey], patience: float | None = None) -> list[RunProgress]:
         """Start one task per contiguous run of ``keys``; their futures go into ``_inflight``.
 
         ``patience`` is how long the caller waits; without, the run waits for other instances' leases
@@ -147,7 +142,7 @@ class Availability:
             futures = {key: loop.create_future() for key in run_keys}
             self._inflight.update(futures)
             run = RunProgress()
-            task = loop.create_task(self._resolve(_Run(query, futures, fetch, run, give_up_at)))
+            task = loop.create_task(self._resolve(_Run(query, futures, run, give_up_at)))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             started.append(run)
@@ -159,11 +154,11 @@ class Availability:
         failure: str | None = None
         try:
             await self._fill(run)
-            self._failing.pop(run.query.tenant, None)
+            self._failing.discard(run.query.tenant)
         except Exception as exc:  # every waiter must hear about the failure, whatever it is
             error = exc if isinstance(exc, CalcomError) else CalcomError(f"{type(exc).__name__}: {exc}")
             failure = str(error)
-            self._failing[run.query.tenant] = error
+            self._failing.add(run.query.tenant)
             for future in futures.values():
                 if not future.done():
                     future.set_exception(error)
@@ -178,14 +173,14 @@ class Availability:
             self._events.emit(FetchDone(run.query.tenant, len(futures), failure))
 
     async def _fill(self, run: _Run) -> None:
-        futures, query, fetch, progress = run.futures, run.query, run.fetch, run.progress
+        futures, query, progress = run.futures, run.query, run.progress
         remaining = list(futures)
         before = {k: e.fetched_at for k, e in (await self._cache.get_many(remaining)).items()}
         while remaining:
             owned = await self._leases.acquire(remaining, self._lease_seconds)
             if owned:
                 try:
-                    entries = await self._fetch_owned(query, owned, fetch, progress)
+                    entries = await self._fetch_owned(query, owned, progress)
                     deliver(futures, entries)  # before the release: waiters need not wait for Redis
                 finally:
                     await self._leases.release(owned)
@@ -193,15 +188,13 @@ class Availability:
             if remaining:
                 landed = await self._peers.wait(remaining, before, run.give_up_at)
                 if landed is None:  # the holder stayed silent too long: fetch ourselves, still watching
-                    own = self._fetch_owned(query, remaining, fetch, progress)
+                    own = self._fetch_owned(query, remaining, progress)
                     await first_to_land(futures, remaining, own, self._peers.wait(remaining, before, None))
                     return
                 deliver(futures, landed)
                 remaining = [k for k in remaining if k not in landed]
 
-    async def _fetch_owned(
-        self, query: DaysQuery, keys: list[DayKey], fetch: FetchSlots, run: RunProgress
-    ) -> dict[DayKey, DayEntry]:
+    async def _fetch_owned(self, query: DaysQuery, keys: list[DayKey], run: RunProgress) -> dict[DayKey, DayEntry]:
         by_day = {k.day: k for k in keys}
         runs = contiguous_runs(sorted(by_day), self._max_range_days)
 
@@ -209,7 +202,7 @@ class Availability:
             start, _ = day_bounds(days[0], query.zone)
             _, end = day_bounds(days[-1], query.zone)
             run.calls += 1
-            slots = await fetch(start, end)
+            slots = await query.fetch(self._source, start, end)
             fetched_at = self._clock()
             return {by_day[d]: _entry(slots.get(d, []), fetched_at) for d in days}
 
@@ -241,28 +234,39 @@ class Availability:
                 await self.replace_day(key, DayEntry(kept, entry.fetched_at, entry.length_minutes))
         return removed
 
-    async def refresh(self, query: DaysQuery, fetch: FetchSlots, wait_seconds: float | None = None) -> FetchReport:
+    async def take(self, tenant: Tenant, start: datetime, end: datetime) -> int:
+        """Take ``[start, end)`` out of the tenant's cached days at once, at every cached slot length."""
+        return await self.occupy(await self.day_keys(tenant, start), start, end)
+
+    async def day_keys(self, tenant: Tenant, moment: datetime) -> list[DayKey]:
+        """Every cache key of ``moment``'s local day: each event type at each slot length in use."""
+        return await self.durations.day_keys(tenant, moment) if self.durations else tenant.day_keys(moment)
+
+    async def refresh(self, query: DaysQuery, wait_seconds: float | None = None) -> FetchReport:
         """Fetch the query's days whatever the cache says (single-flight still applies).
 
         With ``wait_seconds`` the caller waits for the result (the booking path's fresh re-fetch);
-        without, the refresh runs in the background (webhooks, cancellations).
+        without, the refresh runs in the background.
         """
         report = FetchReport()
         keys = query.day_keys()
-        runs = self._start(query, [k for k in keys if k not in self._inflight], fetch, patience=wait_seconds)
+        runs = self._start(query, [k for k in keys if k not in self._inflight], patience=wait_seconds)
         if wait_seconds is not None:
             waiting = {k: self._inflight[k] for k in keys if k in self._inflight}
             await self._wait(waiting, wait_seconds, report)
         report.upstream_calls = sum(run.calls for run in runs)
         return report
 
-    def refresh_soon(self, query: DaysQuery, fetch: FetchSlots) -> None:
-        """Start fetching the query's days in the background (a slot was freed or changed)."""
-        self._start(query, [k for k in query.day_keys() if k not in self._inflight], fetch)
+    async def refresh_cached(self, tenant: Tenant, moment: datetime) -> int:
+        """Re-fetch, in the background, the cached days of ``moment``'s local date (a slot was freed or changed).
 
-    async def forget(self, keys: Sequence[DayKey]) -> None:
-        """Drop days so the next search fetches them."""
-        await self._cache.delete(keys)
+        Days nobody has cached need nothing: the next search fetches them fresh anyway. Returns how many.
+        """
+        cached = await self.cached(await self.day_keys(tenant, moment))
+        for key in cached:
+            query = DaysQuery.of(tenant, key.event_type_id, key.day, key.day, key.duration_minutes)
+            self._start(query, [key] if key not in self._inflight else [])
+        return len(cached)
 
     async def aclose(self) -> None:
         """Let in-flight fetches finish (they fill the cache others wait for)."""

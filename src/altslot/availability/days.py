@@ -1,41 +1,74 @@
-"""What a horizon is made of: the days a search needs, how they are grouped into upstream calls, and the
-report of how they were assembled."""
+"""What a horizon is made of: the days a search needs, where their slots come from, how they are grouped into
+upstream calls, and the report of how they were assembled."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from altslot.cache.base import DayEntry
 from altslot.calcom.errors import CalcomError
 from altslot.calcom.wire import DaySlots
 from altslot.finder.models import SlotIndex
-from altslot.types import DayKey, EventTypeId, TenantId
+from altslot.types import OWN_LENGTH, Account, DayKey, EventTypeId, Tenant, TenantId
 
-FetchSlots = Callable[[datetime, datetime], Awaitable[DaySlots]]
-"""Fetches Cal.com slots between two UTC instants, grouped by tenant-local date."""
+
+class SlotSource(Protocol):
+    """Where free slots come from: Cal.com through the guarded gateway (``altslot.upstream.gateway``)."""
+
+    async def get_slots(
+        self,
+        account: Account,
+        event_type_id: int,
+        start: datetime,
+        end: datetime,
+        zone: str,
+        duration: int | None,
+    ) -> DaySlots:
+        """Free slots between two UTC instants, grouped by local date in ``zone``; ``duration`` None: own length."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class DaysQuery:
-    """Which days of which event type a search needs."""
+    """Which days of which event type, at which slot length, a search needs; the fetch follows from it."""
 
-    tenant: TenantId
+    account: Account
     event_type_id: EventTypeId
-    duration_minutes: int  # 0: the event type's own length
+    minutes: int
+    """The slot length asked of Cal.com; ``OWN_LENGTH``: the event type's own."""
     zone: ZoneInfo
     first: date
     last: date
+
+    @classmethod
+    def of(cls, tenant: Tenant, event_type_id: int, first: date, last: date, minutes: int = OWN_LENGTH) -> DaysQuery:
+        """The days ``first`` … ``last`` of one of the tenant's event types, in the tenant's zone."""
+        return cls(tenant.account, EventTypeId(event_type_id), minutes, tenant.policy.zone, first, last)
+
+    @property
+    def tenant(self) -> TenantId:
+        """The tenant the days belong to."""
+        return self.account.tenant
 
     def day_keys(self) -> list[DayKey]:
         """One cache key per day, first to last inclusive."""
         count = (self.last - self.first).days + 1
         return [
-            DayKey(self.tenant, self.event_type_id, self.duration_minutes, self.first + timedelta(days=i))
-            for i in range(count)
+            DayKey(self.tenant, self.event_type_id, self.minutes, self.first + timedelta(days=i)) for i in range(count)
         ]
+
+    def on(self, day: date) -> DaysQuery:
+        """The same query for one day."""
+        return DaysQuery(self.account, self.event_type_id, self.minutes, self.zone, day, day)
+
+    async def fetch(self, source: SlotSource, start: datetime, end: datetime) -> DaySlots:
+        """Ask ``source`` for this query's slots between two UTC instants."""
+        duration = None if self.minutes == OWN_LENGTH else self.minutes
+        return await source.get_slots(self.account, self.event_type_id, start, end, self.zone.key, duration)
 
 
 @dataclass
@@ -49,6 +82,8 @@ class FetchReport:
     timeout_hit: bool = False
     waited_for_peer: bool = False
     """The deadline passed while days were awaited from another instance's fetch (a lease holder)."""
+    upstream_failing: bool = False
+    """The tenant's latest fetch failed (so stale days are all there is until one succeeds again)."""
     errors: list[CalcomError] = field(default_factory=list)
     as_of: datetime | None = None
     entries: dict[DayKey, DayEntry] = field(default_factory=dict)

@@ -13,13 +13,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from altslot.availability.assembler import Availability, DaysQuery
+from altslot.availability.assembler import Availability
+from altslot.availability.days import DaysQuery
 from altslot.shared.health import REDIS_ERRORS, RedisHealth
 from altslot.shared.keys import PREFIX
 from altslot.shared.redis_client import AnyRedis
-from altslot.shell.tenants import Tenant
-from altslot.types import Clock, EventTypeId
-from altslot.upstream.gateway import Upstream
+from altslot.types import Clock, Tenant
 
 log = logging.getLogger("altslot.warm")
 WARMER_LEASE = f"{PREFIX}:{{warmer}}:lease"
@@ -40,7 +39,6 @@ class WarmSummary:
 async def warm_once(
     tenants: Iterable[Tenant],
     availability: Availability,
-    upstream: Upstream,
     clock: Clock,
     *,
     days: int,
@@ -54,17 +52,8 @@ async def warm_once(
 
     async def one(tenant: Tenant, event_type_id: int) -> None:
         today = clock().astimezone(tenant.policy.zone).date()
-        length = tenant.event_types[event_type_id] or 0
-        query = DaysQuery(
-            tenant.id,
-            EventTypeId(event_type_id),
-            length,
-            tenant.policy.zone,
-            today,
-            today + timedelta(days=days - 1),
-        )
-        fetch = upstream.slots(tenant, event_type_id, None)
-        report = await availability.collect(query, fetch, wait_seconds, refresh_margin=refresh_margin)
+        query = DaysQuery.of(tenant, event_type_id, today, today + timedelta(days=days - 1))
+        report = await availability.collect(query, wait_seconds, refresh_margin=refresh_margin)
         summary.days += days
         summary.days_fetched += report.cache_misses + report.stale_hits
         summary.upstream_calls += report.upstream_calls
@@ -100,7 +89,6 @@ async def _take_turn(redis: AnyRedis | None, interval: float, health: RedisHealt
 async def run_warmer(
     tenants: Iterable[Tenant],
     availability: Availability,
-    upstream: Upstream,
     clock: Clock,
     *,
     days: int,
@@ -120,7 +108,7 @@ async def run_warmer(
     while True:
         if await _take_turn(redis, interval, health):
             try:
-                summary = await warm_once(tenants, availability, upstream, clock, days=days, refresh_margin=margin)
+                summary = await warm_once(tenants, availability, clock, days=days, refresh_margin=margin)
                 log.info("warmed %d days with %d upstream calls", summary.days_fetched, summary.upstream_calls)
             except Exception:
                 log.exception("warming pass failed")

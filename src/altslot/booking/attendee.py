@@ -7,12 +7,29 @@ reading national numbers in the tenant's country, and refuses unusable ones befo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import phonenumbers
 
-from altslot.api.schemas import AttendeeIn
-from altslot.search.service import InvalidField
+from altslot.booking.answers import Attendee
+from altslot.errors import InvalidField
+
+NAME_MAX, EMAIL_MAX, PHONE_MAX = 200, 320, 40
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def check_contact(attendee: Attendee) -> None:
+    """422 naming the attendee's field that cannot be used: a name, and an email and/or a phone are required."""
+    if not 1 <= len(attendee.name) <= NAME_MAX:
+        raise InvalidField("attendee.name", f"give a name of 1 to {NAME_MAX} characters")
+    if attendee.email is not None and (len(attendee.email) > EMAIL_MAX or not re.match(EMAIL_PATTERN, attendee.email)):
+        raise InvalidField("attendee.email", "is not an email address")
+    if attendee.phone is not None and not 1 <= len(attendee.phone) <= PHONE_MAX:
+        raise InvalidField("attendee.phone", f"give a phone number of at most {PHONE_MAX} characters")
+    # Cal.com's @RequireEmailOrPhone: a booking needs one way to reach the attendee.
+    if not attendee.email and not (attendee.phone and attendee.phone.strip()):
+        raise InvalidField("attendee", "give an email or a phone number")
 
 
 def e164(raw: str, region: str | None) -> str:
@@ -27,8 +44,9 @@ def e164(raw: str, region: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def calcom_attendee(attendee: AttendeeIn, region: str | None) -> dict[str, Any]:
-    """The ``attendee`` object of ``POST /v2/bookings``."""
+def calcom_attendee(attendee: Attendee, region: str | None) -> dict[str, Any]:
+    """The ``attendee`` object of ``POST /v2/bookings``; ``InvalidField`` for an unusable contact."""
+    check_contact(attendee)
     out: dict[str, Any] = {"name": attendee.name, "timeZone": attendee.time_zone, "language": attendee.language}
     if attendee.email:
         out["email"] = attendee.email

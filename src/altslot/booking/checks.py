@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from altslot.availability.assembler import Availability
+from altslot.errors import InvalidField
 from altslot.finder.calendar import within_hours
-from altslot.search.service import MAX_FUTURE, InvalidField
-from altslot.shell.tenants import Tenant
-from altslot.types import DayKey, EventTypeId
+from altslot.search.service import MAX_FUTURE
+from altslot.types import Tenant
 
 
 def wall_instant(tenant: Tenant, start: datetime, zone: str | None) -> datetime:
@@ -35,7 +35,7 @@ async def check_grid(availability: Availability, tenant: Tenant, event_type_id: 
     Judged from the cached day when there is one; a taken slot is Cal.com's to report (409).
     """
     day = start.astimezone(tenant.policy.zone).date()
-    key = DayKey(tenant.id, EventTypeId(event_type_id), tenant.event_types[event_type_id] or 0, day)
+    key = tenant.day_key(event_type_id, day)
     entry = (await availability.cached([key])).get(key)
     if entry is None or not entry.starts:
         return

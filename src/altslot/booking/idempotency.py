@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from altslot.errors import KeyInProgress, KeyReused
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
 
@@ -30,14 +31,6 @@ PENDING_MARGIN = 10.0
 PENDING_WAIT_SECONDS = 10.0
 METADATA_KEY = "altslot_idempotency"
 """The booking metadata key altslot writes (Cal.com allows 50 keys; callers get 49)."""
-
-
-class IdempotencyConflict(Exception):
-    """The key was used before with another body (422), or its first request is still running (409)."""
-
-    def __init__(self, message: str, *, in_progress: bool = False) -> None:
-        super().__init__(message)
-        self.in_progress = in_progress
 
 
 @dataclass(frozen=True)
@@ -90,14 +83,14 @@ class IdempotencyStore:
                 continue  # released between our two calls: try to take it again
             record = json.loads(raw)
             if record["hash"] != body_digest:
-                raise IdempotencyConflict("Idempotency-Key was already used with a different request body")
+                raise KeyReused("Idempotency-Key was already used with a different request body")
             if record["state"] == "done":
                 return Claim(key, body_digest, claim.token, booking=record["booking"])
             if record["state"] == "unknown":
                 await self._kv.put(key, pending, self._pending_ttl)
                 return Claim(key, body_digest, claim.token, uncertain=True)
             if waited >= self._pending_wait:
-                raise IdempotencyConflict("a request with this Idempotency-Key is still running", in_progress=True)
+                raise KeyInProgress("a request with this Idempotency-Key is still running")
             await self._sleep(self._poll)
             waited += self._poll
         return claim

@@ -11,19 +11,11 @@ from datetime import datetime, timedelta
 from altslot.booking.idempotency import METADATA_KEY
 from altslot.calcom.client import Booking
 from altslot.calcom.errors import NotFound, Unauthorized
-from altslot.shell.tenants import Tenant
+from altslot.errors import UnknownBooking
+from altslot.types import Tenant
 from altslot.upstream.gateway import Upstream
 
-NOT_FOUND = "no such booking"
-"""The one 404 text for a uid that is unknown and for one that belongs to someone else."""
 _LONGEST_BOOKING = timedelta(days=1)
-
-
-class UnknownBooking(Exception):
-    """The uid is not a booking of the caller's tenant (answered as 404, whatever the reason)."""
-
-    def __init__(self, message: str = NOT_FOUND) -> None:
-        super().__init__(message)
 
 
 class BookingLookup:
@@ -40,7 +32,7 @@ class BookingLookup:
         """
         try:
             found = await self._upstream.call(
-                tenant, "GET /v2/bookings", lambda c: c.list_bookings(booking_uid=uid, take=10), self._budget
+                tenant.account, "GET /v2/bookings", lambda c: c.list_bookings(booking_uid=uid, take=10), self._budget
             )
         except NotFound as exc:
             raise UnknownBooking from exc
@@ -56,7 +48,7 @@ class BookingLookup:
     async def made_with(self, tenant: Tenant, event_type_id: int, start: datetime, token: str) -> Booking | None:
         """The booking a create with this idempotency token made at ``start``, or None when there is none."""
         found = await self._upstream.call(
-            tenant,
+            tenant.account,
             "GET /v2/bookings",
             lambda c: c.list_bookings(
                 event_type_id=event_type_id, after_start=start, before_end=start + _LONGEST_BOOKING, take=100

@@ -9,25 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from altslot.api.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.availability.assembler import Availability
-from altslot.booking.booker import refresh_day
-from altslot.booking.durations import Durations
+from altslot.errors import BadPayload, BadSignature
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
-from altslot.shell.tenants import Tenant
-from altslot.upstream.gateway import Upstream
+from altslot.types import FIRST_YEAR, LAST_YEAR, Tenant
 
 HANDLED = frozenset({"BOOKING_CREATED", "BOOKING_CANCELLED", "BOOKING_RESCHEDULED"})
 REPLAY_TTL = 24 * 3600.0
-
-
-class BadSignature(Exception):
-    """The body was not signed with the tenant's webhook secret (401, nothing changes)."""
-
-
-class BadPayload(Exception):
-    """The body is not a Cal.com webhook (422)."""
 
 
 def signature_valid(secret: str, body: bytes, signature: str | None) -> bool:
@@ -72,11 +61,9 @@ def parse_delivery(body: bytes) -> Any:
 class WebhookHandler:
     """Applies verified deliveries to the cache; a replayed delivery changes nothing twice."""
 
-    def __init__(self, availability: Availability, upstream: Upstream, kv: KeyValue, durations: Durations) -> None:
+    def __init__(self, availability: Availability, kv: KeyValue) -> None:
         self._availability = availability
-        self._upstream = upstream
         self._kv = kv
-        self._durations = durations
 
     async def handle(self, tenant: Tenant, body: bytes, signature: str | None) -> WebhookResult:
         """Verify, de-duplicate and apply one delivery; it counts as seen only once it was applied."""
@@ -106,8 +93,7 @@ class WebhookHandler:
     ) -> WebhookResult:
         if trigger != "BOOKING_CANCELLED" and start and end:
             # Taken at once; the refresh below then brings Cal.com's exact view (buffers and all).
-            await self._availability.occupy(await self._durations.day_keys(tenant, start), start, end)
+            await self._availability.take(tenant, start, end)
         for moment in touched.values():
-            keys = await self._durations.day_keys(tenant, moment)
-            await refresh_day(self._availability, self._upstream, tenant, keys)
+            await self._availability.refresh_cached(tenant, moment)
         return WebhookResult("refreshed", days=len(touched))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from altslot.finder.models import Policy, SearchRequest, TimeWindow
-from altslot.types import Interval
+from altslot.finder.models import SearchRequest, TimeWindow
+from altslot.types import Interval, Policy
 
 AdjustReason = Literal["outside_hours", "non_workday", "holiday"]
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from altslot.types import Interval
+from altslot.types import Interval, Language
 
-Language = Literal["de", "en"]
 Strategy = Literal["same_day_earlier", "same_day_later", "next_workday", "next_week", "next_available"]
 WhyNot = Literal[
     "busy", "outside_hours", "non_workday", "holiday", "min_notice", "in_past", "beyond_horizon", "unknown"
@@ -65,26 +63,6 @@ class TimeWindow:
     start: time
     end: time
     name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """A tenant's rules for a search: zone, opening hours, workdays, holidays and search settings."""
-
-    zone: ZoneInfo
-    hours: Mapping[int, tuple[time, time]]
-    """Opening hours per Python weekday (Monday = 0); a weekday missing here is closed."""
-    holidays: Container[date] = field(default_factory=frozenset)
-    horizon_days: int = 14
-    booking_window_days: int | None = None
-    """How many days after today may be booked; None: as far as a wish may lie (a year)."""
-    time_window_hours: int = 2
-    minimum_notice: timedelta = timedelta(0)
-
-    @property
-    def workdays(self) -> frozenset[int]:
-        """Python weekdays (Monday = 0) on which the business opens."""
-        return frozenset(self.hours)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from altslot.finder import calendar
-from altslot.finder.models import Language, Policy, SearchRequest, SearchResult, TimeWindow
+from altslot.finder.models import SearchRequest, SearchResult, TimeWindow
 from altslot.finder.words import (
     CUSTOM_WINDOW,
     DAY_FORMS,
@@ -22,6 +22,7 @@ from altslot.finder.words import (
     WEEKDAYS_PLURAL,
     WINDOW_NAMES,
 )
+from altslot.types import Language, Policy
 
 
 def _clock(moment: time | datetime, language: Language) -> str:

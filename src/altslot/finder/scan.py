@@ -22,7 +22,6 @@ from altslot.finder import calendar, ranking
 from altslot.finder.models import (
     STRATEGIES,
     Alternative,
-    Policy,
     SearchRequest,
     SearchResult,
     SlotIndex,
@@ -30,7 +29,7 @@ from altslot.finder.models import (
     WhyNot,
 )
 from altslot.finder.ranking import Candidate
-from altslot.types import Interval
+from altslot.types import Interval, Policy
 
 _SAME_TIME_SLACK = 30  # minutes either side for "same time" on another day
 _TICK = timedelta(microseconds=1)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Literal
 
-from altslot.finder.models import Language
+from altslot.types import Language
 
 Register = Literal["formal", "informal"]
 

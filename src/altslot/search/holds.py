@@ -24,28 +24,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from altslot.availability.assembler import Availability
-from altslot.booking.durations import Durations
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
+from altslot.search.answers import Hold
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
-from altslot.shell.tenants import Tenant
-from altslot.upstream import Deadline
+from altslot.types import Tenant
+from altslot.upstream.deadline import Deadline
 from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.search.holds")
 Slot = tuple[datetime, datetime]
 _KEPT_TTL = 16 * 60.0  # longer than any hold (at most 15 minutes): Cal.com expires it before altslot forgets it
-
-
-@dataclass(frozen=True, slots=True)
-class Hold:
-    """One reserved slot."""
-
-    start: datetime
-    end: datetime
-    hold_id: str
-    held_until: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +91,6 @@ class Holds:
         upstream: Upstream,
         availability: Availability,
         kv: KeyValue,
-        durations: Durations,
         *,
         per_search: int = 3,
         live_ceiling: int = 20,
@@ -109,7 +98,6 @@ class Holds:
         self._upstream = upstream
         self._availability = availability
         self._kv = kv
-        self._durations = durations
         self._per_search = per_search
         self._quota = HoldQuota(kv, live_ceiling)
 
@@ -125,8 +113,7 @@ class Holds:
         await self._quota.give_back(quota[len(placed.held) :])
         if placed.held:
             for hold in placed.held.values():
-                keys = await self._durations.day_keys(tenant, hold.start)
-                await self._availability.occupy(keys, hold.start, hold.end)
+                await self._availability.take(tenant, hold.start, hold.end)
             group = uuid.uuid4().hex
             ids = [h.hold_id for h in placed.held.values()]
             record = {"holds": ids, "quota": quota[: len(placed.held)]}
@@ -147,7 +134,7 @@ class Holds:
             duration = ask.duration if ask.event_type_id in tenant.variable_length else None
             op = _reserve(ask.event_type_id, start, ask.minutes, duration)
             budget = ask.deadline.remaining()
-            call = self._upstream.call(tenant, "POST /v2/slots/reservations", op, budget, retry=False)
+            call = self._upstream.call(tenant.account, "POST /v2/slots/reservations", op, budget, retry=False)
             running[asyncio.ensure_future(call)] = following
             following += 1
 
@@ -223,7 +210,7 @@ class Holds:
             if keep and uid == hold_id:
                 continue
             try:
-                await self._upstream.call(tenant, "DELETE /v2/slots/reservations", _release(uid), retry=False)
+                await self._upstream.call(tenant.account, "DELETE /v2/slots/reservations", _release(uid), retry=False)
                 released += 1
             except CalcomError as exc:  # an expired hold is already gone; nothing to undo
                 log.info("releasing hold of %s: %s", tenant.id, exc)

@@ -66,8 +66,8 @@ def serve(
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
+        from altslot.shared.redis_client import redis_problem
         from altslot.shared.redis_url import safe_url
-        from altslot.shell.runtime import redis_problem
 
         problem = asyncio.run(redis_problem(settings.cache.redis_url))
         where = safe_url(settings.cache.redis_url)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from altslot.calcom.errors import CalcomError, RetryableError, Unauthorized
-from altslot.shell.tenants import Tenant
+from altslot.types import Tenant
 from altslot.upstream.gateway import Upstream
 
 log = logging.getLogger("altslot.keys")
@@ -47,7 +47,7 @@ class KeyChecks:
         if not tenant.calcom_api_key:
             return "missing"
         try:
-            await self._upstream.call(tenant, "GET /v2/me", lambda c: c.me(), self._budget, retry=False)
+            await self._upstream.call(tenant.account, "GET /v2/me", lambda c: c.me(), self._budget, retry=False)
         except Unauthorized as exc:
             log.error("tenant %s: Cal.com refuses its API key: %s", tenant.id, exc.message)
             return f"{INVALID}: {exc.message}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from altslot.api import present
 from altslot.api.schemas import AlternativesRequest
 from altslot.availability.warming import WarmSummary, warm_once
-from altslot.search.service import InvalidField, NotOwned, Unavailable
+from altslot.errors import InvalidField, NotOwned
+from altslot.search.answers import Unavailable
 from altslot.shell.config import Settings
 from altslot.shell.runtime import build_runtime, system_clock
 from altslot.types import Clock
@@ -22,16 +24,16 @@ async def run_search(
         tenant = runtime.tenants.get(tenant_name)
         if tenant is None:
             raise LookupError(f"--tenant: no tenant {tenant_name!r} in the config")
-        request = AlternativesRequest.model_validate(body)
+        wish = AlternativesRequest.model_validate(body).wish()
         try:
-            answer = await runtime.searcher.search(tenant, request)
+            answer = await runtime.searcher.search(tenant, wish)
         except NotOwned as exc:
-            raise LookupError(f"--event-type: {exc.args[0]} is not configured for tenant {tenant_name}") from None
+            raise LookupError(f"--event-type: {exc.event_type_id} is not configured for tenant {tenant_name}") from None
         except InvalidField as exc:
             raise LookupError(f"--at: {exc.message}") from None
         if isinstance(answer, Unavailable):
-            return 503, answer.body.model_dump(mode="json")
-        return 200, answer.model_dump(mode="json")
+            return 503, present.unavailable_body(answer).model_dump(mode="json")
+        return 200, present.alternatives(answer).model_dump(mode="json")
     finally:
         await runtime.aclose()
 
@@ -50,7 +52,6 @@ async def run_warm(
         return await warm_once(
             tenants,
             runtime.availability,
-            runtime.upstream,
             runtime.clock,
             days=days,
             wait_seconds=settings.search.deadline_seconds * 6,

@@ -1,17 +1,25 @@
-"""Wiring: build every long-lived piece from settings once, and close them in reverse."""
+"""Wiring: build every long-lived piece from settings once, start what runs in the background, close in reverse.
+
+``build_runtime`` is the one composition point of the service; ``Runtime.start`` starts the warmer, the
+observers' writer and the Cal.com key checks inside the serving event loop, ``Runtime.aclose`` stops them,
+lets shared fetches finish and closes the pools.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from altslot.availability.assembler import Availability
+from altslot.availability.durations import Durations
+from altslot.availability.warming import run_warmer
 from altslot.booking.booker import Booker
-from altslot.booking.durations import Durations
 from altslot.booking.idempotency import PENDING_MARGIN, IdempotencyStore
+from altslot.booking.webhooks import WebhookHandler
 from altslot.cache.base import DayCache, Leases
 from altslot.cache.fallback import FallbackCache, FallbackLeases
 from altslot.cache.memory import MemoryDayCache
@@ -20,13 +28,14 @@ from altslot.calcom.client import CalcomPool, Transport
 from altslot.events import Events
 from altslot.observability.wiring import Observability, install_observers
 from altslot.search.holds import Holds
-from altslot.search.service import Searcher
+from altslot.search.service import Searcher, SearchLimits
 from altslot.shared.health import RedisHealth
 from altslot.shared.kv import KeyValue, MemoryKeyValue, RedisKeyValue
-from altslot.shared.redis_client import AnyRedis, RedisLink, connect_redis, redis_problem
+from altslot.shared.redis_client import AnyRedis, RedisLink, connect_redis
 from altslot.shell.config import Settings
 from altslot.shell.keycheck import KeyChecks
 from altslot.shell.tenants import TenantRegistry, build_registry
+from altslot.tools import Toolbox
 from altslot.types import Clock, Monotonic
 from altslot.upstream.gateway import Upstream
 from altslot.upstream.stack import build_upstream
@@ -39,7 +48,7 @@ def system_clock() -> datetime:
 
 @dataclass
 class Runtime:
-    """Everything a running altslot needs, built from one ``Settings``."""
+    """Everything a running altslot needs, built from one ``Settings``; it owns their start and stop."""
 
     settings: Settings
     clock: Clock
@@ -49,14 +58,16 @@ class Runtime:
     availability: Availability
     searcher: Searcher
     booker: Booker
+    webhooks: WebhookHandler
+    toolbox: Toolbox
     kv: KeyValue
-    durations: Durations
     events: Events
+    observability: Observability
+    keys: KeyChecks
     redis_link: RedisLink | None = None
     health: RedisHealth | None = None
     """The instance's view of Redis (None without Redis): what ``/readyz`` reports."""
-    observability: Observability | None = None
-    keys: KeyChecks | None = None
+    _warmer: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
     def redis(self) -> AnyRedis | None:
@@ -64,25 +75,39 @@ class Runtime:
         return self.redis_link.client if self.redis_link is not None else None
 
     async def start(self) -> None:
-        """Connect what needs connecting before serving (a cluster's topology); a failure only degrades."""
+        """Start serving: connect Redis (a failure only degrades), then the warmer, the observers and the key checks."""
         if self.redis_link is not None and self.health is not None:
             problem = await self.redis_link.start()
             if problem is not None:
                 self.health.failed(problem)
+        warm = self.settings.warm
+        if warm.enabled and self._warmer is None:
+            job = run_warmer(
+                self.tenants,
+                self.availability,
+                self.clock,
+                days=warm.days,
+                interval=warm.interval_seconds,
+                fresh_ttl=self.settings.cache.fresh_ttl_seconds,
+                redis=self.redis,
+                health=self.health,
+            )
+            self._warmer = asyncio.create_task(job)
+        self.observability.start()
+        self.keys.start()  # a wrong Cal.com key is logged at start-up, not at the first booking
 
     async def aclose(self) -> None:
-        """Finish shared fetches, then close connection pools."""
-        if self.keys is not None:
-            await self.keys.aclose()
+        """Stop the background work, let shared fetches finish, then close connection pools."""
+        if self._warmer is not None:
+            self._warmer.cancel()
+            self._warmer = None
+        await self.keys.aclose()
+        await self.observability.stop()
         await self.availability.aclose()
-        if self.observability is not None:
-            await self.observability.aclose()
+        await self.observability.aclose()
         await self.pool.aclose()
         if self.redis_link is not None:
             await self.redis_link.aclose()
-
-
-__all__ = ["Runtime", "build_runtime", "connect_redis", "redis_problem", "system_clock"]
 
 
 def _stores(settings: Settings, clock: Clock, health: RedisHealth) -> tuple[DayCache, Leases | None, RedisLink | None]:
@@ -104,7 +129,7 @@ def build_runtime(
     events: Events | None = None,
     health: RedisHealth | None = None,
 ) -> Runtime:
-    """Assemble tenants, the Cal.com pool, the day cache and the searcher.
+    """Assemble tenants, the Cal.com pool, the upstream stack, the day cache, search, booking and the tool layer.
 
     ``clock`` is the wall clock (what day it is); ``monotonic`` times deadlines, the breaker's cool-down,
     rate-limit waits, Redis's outage back-off and key expiry in memory.
@@ -112,71 +137,52 @@ def build_runtime(
     tenants = build_registry(settings, os.environ if env is None else env)
     events = events or Events()
     observability = install_observers(settings.observability, events, (t.id for t in tenants))
+    calcom, cache, search = settings.calcom, settings.cache, settings.search
     pool = CalcomPool(
-        timeout=settings.calcom.timeout_seconds,
-        max_connections=settings.calcom.max_connections,
-        slots_version=settings.calcom.slots_api_version,
-        bookings_version=settings.calcom.bookings_api_version,
+        timeout=calcom.timeout_seconds,
+        max_connections=calcom.max_connections,
+        slots_version=calcom.slots_api_version,
+        bookings_version=calcom.bookings_api_version,
         transport=transport,
     )
     health = health or RedisHealth(monotonic=monotonic)
-    cache, leases, link = _stores(settings, clock, health)
+    day_cache, leases, link = _stores(settings, clock, health)
     redis = link.client if link is not None else None
-    availability = Availability(
-        cache,
-        clock,
-        fresh_ttl=settings.cache.fresh_ttl_seconds,
-        max_stale=settings.cache.max_stale_seconds,
-        max_range_days=settings.calcom.max_range_days,
-        leases=leases,
-        lease_seconds=settings.cache.lease_seconds,
-        events=events,
-        monotonic=monotonic,
-    )
-    window = link.window if link is not None else None
     upstream = build_upstream(
         settings.resilience,
         pool,
-        fetch_budget=settings.search.deadline_seconds,
+        fetch_budget=search.deadline_seconds,
         redis=redis,
-        window=window,
+        window=link.window if link is not None else None,
         health=health,
         events=events,
         clock=monotonic,
     )
     kv: KeyValue = MemoryKeyValue(monotonic) if redis is None else RedisKeyValue(redis, health)
-    durations = Durations(kv, settings.cache.fresh_ttl_seconds + settings.cache.max_stale_seconds)
-    search = settings.search
-    holds = Holds(
-        upstream,
-        availability,
-        kv,
-        durations,
-        per_search=search.max_holds_per_search,
-        live_ceiling=search.max_live_holds,
-    )
-    searcher = Searcher(
-        availability,
+    durations = Durations(kv, cache.fresh_ttl_seconds + cache.max_stale_seconds)
+    availability = Availability(
+        day_cache,
         upstream,
         clock,
-        deadline_seconds=settings.search.deadline_seconds,
-        max_alts=settings.search.max_alternatives,
+        fresh_ttl=cache.fresh_ttl_seconds,
+        max_stale=cache.max_stale_seconds,
+        max_range_days=calcom.max_range_days,
+        leases=leases,
+        lease_seconds=cache.lease_seconds,
         events=events,
-        holds=holds,
         durations=durations,
+        monotonic=monotonic,
+    )
+    holds = Holds(
+        upstream, availability, kv, per_search=search.max_holds_per_search, live_ceiling=search.max_live_holds
+    )
+    limits = SearchLimits(search.deadline_seconds, search.max_alternatives)
+    searcher = Searcher(
+        availability, clock, limits, events=events, holds=holds, durations=durations, monotonic=monotonic
     )
     # A booking may take a lookup, the create and a second lookup; its record must outlive all three.
     idempotency = IdempotencyStore(kv, pending_ttl=3 * search.deadline_seconds + PENDING_MARGIN)
-    booker = Booker(
-        availability,
-        upstream,
-        searcher,
-        holds,
-        idempotency,
-        durations,
-        clock,
-        deadline_seconds=search.deadline_seconds,
-    )
+    booker = Booker(availability, upstream, searcher, holds, idempotency, clock, search.deadline_seconds)
     return Runtime(
         settings=settings,
         clock=clock,
@@ -186,11 +192,12 @@ def build_runtime(
         availability=availability,
         searcher=searcher,
         booker=booker,
+        webhooks=WebhookHandler(availability, kv),
+        toolbox=Toolbox(searcher, booker, clock, events),
         kv=kv,
-        durations=durations,
         events=events,
+        observability=observability,
+        keys=KeyChecks(upstream, tenants, budget=calcom.timeout_seconds),
         redis_link=link,
         health=health if link is not None else None,
-        observability=observability,
-        keys=KeyChecks(upstream, tenants, budget=settings.calcom.timeout_seconds),
     )

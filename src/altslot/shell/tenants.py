@@ -4,64 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
 from pydantic import SecretStr
 
-from altslot.finder.models import Language, Policy
 from altslot.shell.config import Settings, TenantSettings, check_unique_tokens
-from altslot.types import DayKey, EventTypeId, TenantId
-
-
-@dataclass(frozen=True)
-class VoiceProfile:
-    """What voice and chat agents need of a tenant: named services, clock-time register, platform secrets."""
-
-    services: Mapping[str, int] = field(default_factory=dict)
-    aliases: Mapping[str, str] = field(default_factory=dict)  # alias → service name
-    spoken_time: Literal["formal", "informal"] = "informal"
-    retell_api_key: str | None = field(default=None, repr=False)
-    vapi_secret: str | None = field(default=None, repr=False)
-    elevenlabs_token: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class Tenant:
-    """One business: its Cal.com access, its calendar policy and the event types it owns."""
-
-    id: TenantId
-    calcom_base_url: str
-    calcom_api_key: str | None
-    language: Language
-    policy: Policy
-    event_types: Mapping[int, int | None]
-    webhook_secret: str | None = field(repr=False)
-    country: str | None = None
-    variable_length: frozenset[int] = frozenset()
-    voice: VoiceProfile = field(default_factory=VoiceProfile)
-
-    def owns(self, event_type_id: int) -> bool:
-        """True when the event type is configured for this tenant."""
-        return event_type_id in self.event_types
-
-    def day_keys(self, moment: datetime, durations: Mapping[int, Iterable[int]] | None = None) -> list[DayKey]:
-        """The cache keys of every configured event type on ``moment``'s local date.
-
-        One business shares one calendar, so a booking of any event type changes all of them. Searches
-        with an explicit ``duration_minutes`` cache under that length too: ``durations`` names those
-        lengths per event type (see ``altslot.booking.durations``), so every cached length is included.
-        """
-        day = moment.astimezone(self.policy.zone).date()
-        keys: list[DayKey] = []
-        for et, length in self.event_types.items():
-            lengths = dict.fromkeys([length or 0, *((durations or {}).get(et, ()))])
-            keys += [DayKey(self.id, EventTypeId(et), minutes, day) for minutes in lengths]
-        return keys
+from altslot.types import Policy, Tenant, TenantId, VoiceProfile
 
 
 def _digest(token: str) -> bytes:

@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from altslot.finder.models import Language
 from altslot.tools.arguments import TOOL_NAMES, ToolName
+from altslot.types import Language
 
 Platform = Literal["retell", "vapi", "elevenlabs", "openai"]
 PLATFORMS: tuple[Platform, ...] = ("retell", "vapi", "elevenlabs", "openai")

@@ -13,24 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
-
-from altslot.api.schemas import (
-    AlternativeOut,
-    AlternativesRequest,
-    AttendeeIn,
-    BookingOut,
-    BookingRequest,
-    RescheduleRequest,
-)
-from altslot.booking.booker import Booker, Created, IdempotencyConflict, SlotTaken, UnknownBooking
+from altslot.booking.answers import Attendee, Booked, BookingInput, MoveInput, SlotTaken
+from altslot.booking.booker import Booker
+from altslot.errors import IdempotencyConflict, InvalidField, NotOwned, UnknownBooking
 from altslot.events import AgentCall, Events
-from altslot.finder.models import Language
+from altslot.finder.calendar import named_window
 from altslot.finder.phrasing import join_offers, label
 from altslot.finder.spoken import say_time
 from altslot.finder.words import SENTENCES
-from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
-from altslot.shell.tenants import Tenant
+from altslot.search.answers import Offer as Found
+from altslot.search.answers import SearchInput, Unavailable
+from altslot.search.service import Searcher
 from altslot.tools.answers import Offer, ToolAnswer
 from altslot.tools.arguments import (
     BadArgument,
@@ -44,7 +37,7 @@ from altslot.tools.arguments import (
 )
 from altslot.tools.phrases import TOOL_SENTENCES
 from altslot.tools.services import Service, ServiceQuestion, resolve_service
-from altslot.types import Clock
+from altslot.types import Clock, Language, Tenant
 
 log = logging.getLogger("altslot.tools")
 
@@ -117,20 +110,16 @@ class Toolbox:
 
     async def _search(self, tenant: Tenant, service: Service, start: datetime, args: Mapping[str, str]) -> ToolAnswer:
         language = tenant.language
-        body = AlternativesRequest.model_construct(
+        window = parse_window(args.get("preferred_window"))
+        wish = SearchInput(
             event_type_id=service.event_type_id,
             desired_start=start,
-            time_zone=None,
             duration_minutes=parse_minutes(args.get("duration_minutes")),
-            max_alternatives=None,
             language=language,
-            preferred_window=parse_window(args.get("preferred_window")),
-            exclude=[],
-            deadline_ms=None,
-            hold_minutes=None,
+            preferred_window=named_window(window) if window else None,
         )
         try:
-            answer = await self._searcher.search(tenant, body)
+            answer = await self._searcher.search(tenant, wish)
         except NotOwned:
             return _service_question(tenant.language, ServiceQuestion("unknown", tuple(tenant.voice.services)))
         except InvalidField as exc:
@@ -139,19 +128,19 @@ class Toolbox:
             return ToolAnswer(status="bad_date", spoken=text)
         if isinstance(answer, Unavailable):
             return _unavailable(answer)
-        offers = _offers(answer.alternatives)
-        if answer.available:
-            requested = answer.requested.start
+        offers = _offers(answer.offers)
+        if answer.result.available:
+            requested = answer.result.requested
             return ToolAnswer(
                 status="available",
-                spoken=answer.response_text,
+                spoken=answer.text,
                 available=True,
                 start=requested.isoformat(),
                 spoken_time=say_time(requested, language, tenant.voice.spoken_time),
                 alternatives=offers,
             )
         status = "alternatives" if offers else "none_free"
-        return ToolAnswer(status=status, spoken=answer.response_text, available=False, alternatives=offers)
+        return ToolAnswer(status=status, spoken=answer.text, available=False, alternatives=offers)
 
     async def book_appointment(self, tenant: Tenant, args: Mapping[str, str], call: CallContext) -> ToolAnswer:
         """Book the offered (or wished) start once, however often the platform retries."""
@@ -165,19 +154,10 @@ class Toolbox:
         phone = args.get("phone") or call.caller_phone or args.get("caller_phone")
         if phone is None and "email" not in args:
             raise BadArgument("contact", "missing")
+        attendee = Attendee(args["name"], tenant.policy.zone.key, args.get("email"), phone, language)
+        ask = BookingInput(service.event_type_id, start, attendee)
         try:
-            attendee = AttendeeIn(
-                name=args["name"],
-                email=args.get("email"),
-                phone=phone,
-                time_zone=tenant.policy.zone.key,
-                language=language,
-            )
-        except ValidationError as exc:
-            raise BadArgument(str(exc.errors()[0]["loc"][0]), "invalid") from None
-        body = BookingRequest(event_type_id=service.event_type_id, start=start, attendee=attendee)
-        try:
-            outcome = await self._booker.book(tenant, body, idempotency_key("book_appointment", args, call))
+            outcome = await self._booker.book(tenant, ask, idempotency_key("book_appointment", args, call))
         except IdempotencyConflict as exc:
             # Not in progress: the platform reused one invocation id for other arguments.
             status = "in_progress" if exc.in_progress else "error"
@@ -186,8 +166,8 @@ class Toolbox:
             if exc.field.startswith("attendee"):  # an unusable phone or email: ask again, offer nothing else
                 raise _contact_problem(exc.field) from None
             return await self._not_bookable(tenant, service, start, args)
-        if isinstance(outcome, Created):
-            return self._booked(tenant, "booked", outcome.booking)
+        if isinstance(outcome, Booked):
+            return self._booked(tenant, "booked", outcome)
         return self._taken_or_unavailable(tenant, outcome)
 
     async def cancel_appointment(self, tenant: Tenant, args: Mapping[str, str]) -> ToolAnswer:
@@ -205,9 +185,8 @@ class Toolbox:
         """Move a booking to an offered (or wished) start."""
         uid = _uid(args)
         start = parse_start(args)
-        body = RescheduleRequest.model_construct(start=start, time_zone=None, reason=args.get("reason"))
         try:
-            outcome = await self._booker.reschedule(tenant, uid, body)
+            outcome = await self._booker.reschedule(tenant, uid, MoveInput(start, reason=args.get("reason")))
         except UnknownBooking:
             return ToolAnswer(status="unknown_booking", spoken=TOOL_SENTENCES[tenant.language]["unknown_booking"])
         except InvalidField as exc:
@@ -217,7 +196,7 @@ class Toolbox:
             if isinstance(service, ServiceQuestion):
                 service = Service(next(iter(tenant.event_types)), None)
             return await self._not_bookable(tenant, service, start, args)
-        if isinstance(outcome, BookingOut):
+        if isinstance(outcome, Booked):
             return self._booked(tenant, "rescheduled", outcome)
         return self._taken_or_unavailable(tenant, outcome)
 
@@ -237,7 +216,7 @@ class Toolbox:
             spoken = f"{refusal} {SENTENCES[tenant.language][sentence].format(offers=text)}"
         return ToolAnswer(status="not_bookable", spoken=spoken, available=False, alternatives=offers)
 
-    def _booked(self, tenant: Tenant, status: str, booking: BookingOut) -> ToolAnswer:
+    def _booked(self, tenant: Tenant, status: str, booking: Booked) -> ToolAnswer:
         language = tenant.language
         said = label(booking.start, tenant.policy, self._clock(), language)
         return ToolAnswer.model_validate(
@@ -258,9 +237,9 @@ class Toolbox:
         lead = TOOL_SENTENCES[tenant.language]["slot_taken"]
         return ToolAnswer(
             status="slot_taken",
-            spoken=f"{lead} {outcome.body.response_text}",
+            spoken=f"{lead} {outcome.text}",
             available=False,
-            alternatives=_offers(outcome.body.alternatives),
+            alternatives=_offers(outcome.offers),
         )
 
 
@@ -270,13 +249,12 @@ def _uid(args: Mapping[str, str]) -> str:
     return args["booking_uid"]
 
 
-def _offers(alternatives: list[AlternativeOut]) -> list[Offer]:
-    return [Offer(start=a.start.isoformat(), spoken_time=a.spoken_time, label=a.label) for a in alternatives]
+def _offers(found: tuple[Found, ...]) -> list[Offer]:
+    return [Offer(start=o.start.isoformat(), spoken_time=o.spoken_time, label=o.label) for o in found]
 
 
 def _unavailable(answer: Unavailable) -> ToolAnswer:
-    body = answer.body
-    return ToolAnswer(status="unavailable", spoken=body.response_text, retry_after_seconds=body.retry_after_seconds)
+    return ToolAnswer(status="unavailable", spoken=answer.text, retry_after_seconds=answer.retry_after_seconds)
 
 
 def _contact_problem(field: str) -> BadArgument:
@@ -285,6 +263,8 @@ def _contact_problem(field: str) -> BadArgument:
         return BadArgument("phone", "invalid")
     if field == "attendee.email":
         return BadArgument("email", "invalid")
+    if field == "attendee.name":
+        return BadArgument("name", "invalid")
     return BadArgument("contact", "missing")
 
 

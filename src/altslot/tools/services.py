@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from altslot.shell.tenants import Tenant
+from altslot.types import Tenant
 
 SCORE_CUTOFF = 80.0
 # Two names closer than this are both plausible: ask rather than guess.

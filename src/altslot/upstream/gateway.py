@@ -11,11 +11,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TypeVar
 
-from altslot.availability.assembler import FetchSlots
 from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, UpstreamCall
-from altslot.shell.tenants import Tenant
+from altslot.types import Account
 from altslot.upstream import Guard, RetryPolicy, api_key_identity
 
 T = TypeVar("T")
@@ -37,29 +36,29 @@ class Upstream:
         self._budget = fetch_budget
         self._events = events or Events()
 
-    def client(self, tenant: Tenant) -> CalcomClient:
-        """The tenant's Cal.com client (unguarded: use ``call``)."""
-        return self._pool.client(tenant.calcom_base_url, tenant.calcom_api_key)
+    def client(self, account: Account) -> CalcomClient:
+        """The account's Cal.com client (unguarded: use ``call``)."""
+        return self._pool.client(account.base_url, account.api_key)
 
     @staticmethod
-    def key(tenant: Tenant) -> str:
-        """The identity breaker and limiter use for the tenant's Cal.com key (never the key itself)."""
-        return api_key_identity(f"{tenant.calcom_base_url} {tenant.calcom_api_key or 'anonymous'}")
+    def key(account: Account) -> str:
+        """The identity breaker and limiter use for the account's Cal.com key (never the key itself)."""
+        return api_key_identity(f"{account.base_url} {account.api_key or 'anonymous'}")
 
     async def call(
         self,
-        tenant: Tenant,
+        account: Account,
         endpoint: str,
         op: Callable[[CalcomClient], Awaitable[T]],
         budget: float | None = None,
         *,
         retry: bool = True,
     ) -> T:
-        """Run one client operation for the tenant through breaker, rate limit and (unless told) retry.
+        """Run one client operation for the account through breaker, rate limit and (unless told) retry.
 
         ``endpoint`` (``"GET /v2/slots"``) names the call in events; every attempt is reported.
         """
-        client = self.client(tenant)
+        client = self.client(account)
         deadline = self.guard.deadline(self._budget if budget is None else budget)
 
         async def attempt() -> T:
@@ -67,27 +66,30 @@ class Upstream:
             try:
                 result = await op(client)
             except CalcomError as exc:
-                self._report(tenant, endpoint, exc.status, started, type(exc).__name__)
+                self._report(account, endpoint, exc.status, started, type(exc).__name__)
                 raise
-            self._report(tenant, endpoint, 200, started, None)
+            self._report(account, endpoint, 200, started, None)
             return result
 
         guard = self.guard if retry else self._once
         return await guard.call(
-            self.key(tenant), tenant.id, attempt, deadline, rate_info=lambda: client.last_rate_limit
+            self.key(account), account.tenant, attempt, deadline, rate_info=lambda: client.last_rate_limit
         )
 
-    def _report(self, tenant: Tenant, endpoint: str, status: int | None, started: float, error: str | None) -> None:
+    def _report(self, account: Account, endpoint: str, status: int | None, started: float, error: str | None) -> None:
         elapsed = time.perf_counter() - started
-        self._events.emit(UpstreamCall(tenant.id, endpoint, status, elapsed, error))
+        self._events.emit(UpstreamCall(account.tenant, endpoint, status, elapsed, error))
 
-    def slots(self, tenant: Tenant, event_type_id: int, duration: int | None) -> FetchSlots:
-        """A fetch function for one event type (and duration) of one tenant, in the tenant's zone."""
-        zone = tenant.policy.zone.key
-
-        async def fetch(start: datetime, end: datetime) -> DaySlots:
-            return await self.call(
-                tenant, "GET /v2/slots", lambda c: c.get_slots(event_type_id, start, end, zone, duration)
-            )
-
-        return fetch
+    async def get_slots(
+        self,
+        account: Account,
+        event_type_id: int,
+        start: datetime,
+        end: datetime,
+        zone: str,
+        duration: int | None,
+    ) -> DaySlots:
+        """Free slots of one event type between two UTC instants, grouped by local date in ``zone`` (retried)."""
+        return await self.call(
+            account, "GET /v2/slots", lambda c: c.get_slots(event_type_id, start, end, zone, duration)
+        )

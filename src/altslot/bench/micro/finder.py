@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from altslot.finder.models import Policy, SearchRequest, SlotIndex
+from altslot.finder.models import SearchRequest, SlotIndex
 from altslot.finder.phrasing import phrase
 from altslot.finder.scan import find_alternatives
+from altslot.types import Policy
 
 _ZONE = ZoneInfo("Europe/Berlin")
 _FIRST_DAY = date(2025, 10, 6)  # a Monday

@@ -15,8 +15,7 @@ from datetime import datetime
 
 from altslot.shared.keys import tenant_key
 from altslot.shared.kv import KeyValue
-from altslot.shell.tenants import Tenant
-from altslot.types import DayKey
+from altslot.types import DayKey, Tenant
 
 RENEW_AFTER = 60.0
 MAX_LENGTHS = 32

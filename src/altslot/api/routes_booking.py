@@ -4,61 +4,41 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import JSONResponse
 
-from altslot.api.deps import caller_tenant, runtime_of, unavailable_response
+from altslot.api import present
+from altslot.api.deps import Caller, runtime_of
 from altslot.api.responses import BOOKING, WEBHOOK
 from altslot.api.schemas import UID_PATTERN, BookingOut, BookingRequest, CancelRequest, RescheduleRequest
-from altslot.booking.booker import Created, SlotTaken
-from altslot.booking.webhooks import BadSignature, WebhookHandler
+from altslot.booking.reporting import booking_reported, webhook_reported
+from altslot.errors import BadSignature
 from altslot.events import WebhookDelivery
-from altslot.observability.outcomes import booking_reported, webhook_reported
-from altslot.search.service import Unavailable
-from altslot.shell.tenants import Tenant
 
 router = APIRouter()
 
 BookingUid = Annotated[str, Path(pattern=UID_PATTERN, description="A Cal.com booking uid (letters, digits, - and _)")]
 
 
-def _answer(outcome: object, status: int) -> JSONResponse | BookingOut:
-    if isinstance(outcome, Unavailable):
-        return unavailable_response(outcome)
-    if isinstance(outcome, SlotTaken):
-        return JSONResponse(outcome.body.model_dump(mode="json"), 409)
-    booking = outcome.booking if isinstance(outcome, Created) else outcome
-    assert isinstance(booking, BookingOut)
-    return JSONResponse(booking.model_dump(mode="json"), status)
-
-
 @router.post("/api/appointments", status_code=201, response_model=BookingOut, responses=BOOKING, summary="Book a slot")
 async def book(
     body: BookingRequest,
     request: Request,
-    caller: Annotated[Tenant, Depends(caller_tenant)],
+    caller: Caller,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=200)],
-) -> JSONResponse | BookingOut:
+) -> JSONResponse:
     """Book once per ``Idempotency-Key``; 409 with fresh alternatives when the slot is gone."""
     runtime = runtime_of(request)
-    outcome = await booking_reported(
-        runtime.events, caller.id, "create", runtime.booker.book(caller, body, idempotency_key)
-    )
-    return _answer(outcome, 201)
+    booking = runtime.booker.book(caller, body.value(), idempotency_key)
+    return present.booking_response(await booking_reported(runtime.events, caller.id, "create", booking), 201)
 
 
 @router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=BOOKING, summary="Cancel a booking")
-async def cancel(
-    uid: BookingUid,
-    request: Request,
-    caller: Annotated[Tenant, Depends(caller_tenant)],
-    body: CancelRequest | None = None,
-) -> JSONResponse | BookingOut:
+async def cancel(uid: BookingUid, request: Request, caller: Caller, body: CancelRequest | None = None) -> JSONResponse:
     """Cancel at Cal.com; the freed day is refreshed in the background."""
     runtime = runtime_of(request)
     cancelling = runtime.booker.cancel(caller, uid, body.reason if body else None)
-    outcome = await booking_reported(runtime.events, caller.id, "cancel", cancelling)
-    return _answer(outcome, 200)
+    return present.booking_response(await booking_reported(runtime.events, caller.id, "cancel", cancelling), 200)
 
 
 @router.post(
@@ -68,15 +48,11 @@ async def cancel(
     responses=BOOKING,
     summary="Move a booking to another start",
 )
-async def reschedule(
-    uid: BookingUid, body: RescheduleRequest, request: Request, caller: Annotated[Tenant, Depends(caller_tenant)]
-) -> JSONResponse | BookingOut:
+async def reschedule(uid: BookingUid, body: RescheduleRequest, request: Request, caller: Caller) -> JSONResponse:
     """Cal.com makes a new booking (new uid); 409 with fresh alternatives when the slot is gone."""
     runtime = runtime_of(request)
-    outcome = await booking_reported(
-        runtime.events, caller.id, "reschedule", runtime.booker.reschedule(caller, uid, body)
-    )
-    return _answer(outcome, 201)
+    moving = runtime.booker.reschedule(caller, uid, body.value())
+    return present.booking_response(await booking_reported(runtime.events, caller.id, "reschedule", moving), 201)
 
 
 @router.post("/webhooks/calcom/{tenant}", responses=WEBHOOK, summary="Cal.com webhook subscriber (signed)")
@@ -91,7 +67,6 @@ async def webhook(
     if found is None:
         runtime.events.emit(WebhookDelivery(tenant, "unknown_tenant"))
         raise BadSignature  # exactly like a wrong signature, so tenant names cannot be probed
-    handler = WebhookHandler(runtime.availability, runtime.upstream, runtime.kv, runtime.durations)
-    delivery = handler.handle(found, await request.body(), x_cal_signature_256)
+    delivery = runtime.webhooks.handle(found, await request.body(), x_cal_signature_256)
     result = await webhook_reported(runtime.events, found.id, delivery)
     return {"status": result.status, "days": result.days}

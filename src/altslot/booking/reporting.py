@@ -1,7 +1,7 @@
-"""How booking requests and webhook deliveries ended, as events, told from what the routes get back.
+"""How booking requests and webhook deliveries ended, as events, told from what the booking path gives back.
 
-The routes wrap their call in ``booking_reported`` / ``webhook_reported``: the outcome (or the exception,
-which still propagates to the error handlers) names the event, so the booking path itself emits nothing.
+The routes and agent tools wrap their call in ``booking_reported`` / ``webhook_reported``: the outcome (or the
+exception, which still propagates) names the event; metrics and logs only observe the events.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from altslot.booking.booker import Created, IdempotencyConflict, SlotTaken, UnknownBooking
-from altslot.booking.webhooks import BadPayload, BadSignature, WebhookResult
+from altslot.booking.answers import Booked, SlotTaken
+from altslot.booking.webhooks import WebhookResult
+from altslot.errors import BadPayload, BadSignature, IdempotencyConflict, InvalidField, NotOwned, UnknownBooking
 from altslot.events import BookingDone, BookingOperation, Events, WebhookDelivery
-from altslot.search.service import InvalidField, NotOwned, Unavailable
+from altslot.search.answers import Unavailable
 
 T = TypeVar("T")
 _DONE = {"create": "created", "cancel": "cancelled", "reschedule": "rescheduled"}
@@ -24,7 +25,7 @@ def booking_outcome(operation: BookingOperation, result: object) -> str:
         return "upstream_error"
     if isinstance(result, SlotTaken):
         return "slot_taken"
-    if isinstance(result, Created) and result.replayed:
+    if isinstance(result, Booked) and result.replayed:
         return "replayed"
     return _DONE[operation]
 

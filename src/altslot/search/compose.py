@@ -1,0 +1,55 @@
+"""The answer to a wish in words: offers in the tenant's zone with labels and spoken times, the sentence, the figures.
+
+Labels and spoken times are worked out for the offers alone, never for candidates the finder dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from altslot.availability.days import FetchReport
+from altslot.finder.models import SearchRequest, SearchResult
+from altslot.finder.phrasing import label, phrase
+from altslot.finder.spoken import say_time
+from altslot.search.answers import Degraded, Figures, Hold, Offer, SearchAnswer
+from altslot.types import Tenant
+
+
+def compose(
+    tenant: Tenant,
+    result: SearchResult,
+    request: SearchRequest,
+    now: datetime,
+    report: FetchReport,
+    degraded: Degraded | None,
+    duration_ms: float,
+    held: dict[datetime, Hold],
+) -> SearchAnswer:
+    """The ``SearchAnswer`` for the finder's ``result``; ``held`` maps offered starts to their holds."""
+    policy, language, register = tenant.policy, request.language, tenant.voice.spoken_time
+    offers = tuple(
+        Offer(
+            start=a.start.astimezone(policy.zone),
+            end=a.end.astimezone(policy.zone),
+            strategy=a.strategy,
+            score=a.score,
+            label=label(a.start, policy, now, language),
+            spoken_time=say_time(a.start.astimezone(policy.zone), language, register),
+            hold=held.get(a.start),
+        )
+        for a in result.alternatives
+    )
+    age = (now - report.as_of).total_seconds() if report.as_of else None
+    figures = Figures(
+        upstream_calls=report.upstream_calls,
+        cache_hits=report.cache_hits + report.stale_hits,
+        cache_misses=report.cache_misses,
+        duration_ms=duration_ms,
+        timeout_hit=report.timeout_hit,
+        degraded=degraded,
+        as_of=report.as_of,
+        age_seconds=None if age is None else max(age, 0.0),
+        stale=report.stale_hits > 0,
+    )
+    requested_hold = held.get(result.requested) if result.available else None
+    return SearchAnswer(result, offers, phrase(result, request, policy, now), figures, requested_hold)
