@@ -56,7 +56,7 @@ from altslot.search.holds import Holds
 from altslot.search.service import InvalidField, NotOwned, Searcher, Unavailable
 from altslot.shell.tenants import Tenant
 from altslot.types import Clock, DayKey, EventTypeId
-from altslot.upstream import CircuitOpen
+from altslot.upstream import DeadlineExceeded
 from altslot.upstream.gateway import Upstream
 
 DEFAULT_CANCEL_REASON = {"de": "Vom Anrufer abgesagt", "en": "Cancelled by the caller"}
@@ -103,9 +103,8 @@ def _out(booking: Booking, zone: ZoneInfo, rescheduled_from: str | None = None) 
 
 def _uncertain(error: CalcomError) -> bool:
     """True when the create may have reached Cal.com and committed although no answer arrived."""
-    if isinstance(error, CircuitOpen):
-        return False  # refused before any call
-    return isinstance(error, Timeout | TransportError | ServerError | MalformedResponse)
+    # Of altslot's own refusals only the deadline can cut a create already sent; the others precede any call.
+    return isinstance(error, Timeout | TransportError | ServerError | MalformedResponse | DeadlineExceeded)
 
 
 def _refusal(error: BadRequest, fields: Mapping[str, str]) -> Exception:

@@ -20,6 +20,10 @@ path alike, to one ``Guard`` (``guard``):
    429, only while the deadline allows one more attempt;
 8. **Cal.com client** (``altslot.calcom``) — one HTTP request, errors mapped onto the error tree.
 
+A step that declines raises its own ``Refused`` (the branch of ``altslot.calcom.errors`` for altslot's own
+refusals): ``DeadlineExceeded``, ``CircuitOpen``, ``RateLimitWaitExceeded``. Retry and breaker classify
+every error by its branch alone, so a refusal is never retried and never counted against Cal.com.
+
 After each attempt the guard feeds Cal.com's ``X-RateLimit-*`` headers to the limiter, and a 429 blocks the
 key on all instances. ``stack.build_upstream`` is the one function that composes steps 4–8 from settings.
 """

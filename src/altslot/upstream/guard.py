@@ -100,8 +100,8 @@ class Guard:
             except RateLimited as exc:
                 await self.limiter.block(key, exc.reset_seconds)
                 raise
-            except Timeout as exc:
-                timed_out = timed_out or not isinstance(exc, DeadlineExceeded)
+            except Timeout:
+                timed_out = True
                 raise
             finally:
                 info = rate_info() if rate_info is not None else None
