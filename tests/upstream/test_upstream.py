@@ -102,6 +102,16 @@ async def test_fatal_error_passes_through_once(clock: FakeClock, key: str) -> No
     assert await guard.breaker.state(key) == "closed"
 
 
+async def test_retry_false_makes_exactly_one_attempt(clock: FakeClock, key: str) -> None:
+    """``retry=False`` calls once even on a retryable 503, and that one failure still reaches the breaker."""
+    guard = make_guard(clock, attempts=3, failures=1)
+    upstream = Upstream(ServerError("down", status=503))
+    with pytest.raises(ServerError):
+        await guard.call(key, "acme", upstream, guard.deadline(5.0), retry=False)
+    assert upstream.calls == 1
+    assert await guard.breaker.state(key) == "open"
+
+
 async def test_expired_deadline_does_nothing(clock: FakeClock, key: str) -> None:
     """A call whose deadline already passed raises DeadlineExceeded without touching anything."""
     guard = make_guard(clock, rate="1/minute")

@@ -55,7 +55,7 @@ from altslot.search.answers import SearchInput, Unavailable
 from altslot.search.holds import Holds
 from altslot.search.service import Searcher
 from altslot.types import Clock, Language, Tenant
-from altslot.upstream import CircuitOpen
+from altslot.upstream import DeadlineExceeded
 from altslot.upstream.gateway import Upstream
 
 DEFAULT_CANCEL_REASON = {"de": "Vom Anrufer abgesagt", "en": "Cancelled by the caller"}
@@ -79,9 +79,8 @@ def _booked(booking: Booking, tenant: Tenant, rescheduled_from: str | None = Non
 
 def _uncertain(error: CalcomError) -> bool:
     """True when the create may have reached Cal.com and committed although no answer arrived."""
-    if isinstance(error, CircuitOpen):
-        return False  # refused before any call
-    return isinstance(error, Timeout | TransportError | ServerError | MalformedResponse)
+    # Of altslot's own refusals only the deadline can cut a create already sent; the others precede any call.
+    return isinstance(error, Timeout | TransportError | ServerError | MalformedResponse | DeadlineExceeded)
 
 
 def _refusal(error: BadRequest, fields: Mapping[str, str]) -> Exception:

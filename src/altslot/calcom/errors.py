@@ -6,14 +6,20 @@
     │   ├── Timeout             no answer within the per-call timeout
     │   ├── ServerError         5xx
     │   └── RateLimited         429; carries the reset seconds Cal.com reported
-    └── FatalError              the same call will fail again
-        ├── BadRequest          400 / 422: Cal.com refused the input
-        │   └── SlotUnavailable the start cannot be booked or held (taken meanwhile): an answer, not a fault
-        ├── Unauthorized        401 / 403: the tenant's API key is wrong or lacks rights
-        ├── NotFound            404
-        └── MalformedResponse   a body that is not the documented envelope
+    ├── FatalError              the same call will fail again
+    │   ├── BadRequest          400 / 422: Cal.com refused the input
+    │   │   └── SlotUnavailable the start cannot be booked or held (taken meanwhile): an answer, not a fault
+    │   ├── Unauthorized        401 / 403: the tenant's API key is wrong or lacks rights
+    │   ├── NotFound            404
+    │   └── MalformedResponse   a body that is not the documented envelope
+    └── Refused                 altslot declined to call, or to wait any longer: says nothing about Cal.com
+        ├── CircuitOpen           upstream.breaker: the key's circuit is open (or probing); no call was made
+        ├── RateLimitWaitExceeded upstream.ratelimit: the rate-limit wait would outlast the deadline
+        └── DeadlineExceeded      upstream.deadline: the request's deadline passed, perhaps mid-call
 
-Retry, the circuit breaker and the HTTP mapping classify by these types, never by raw status codes.
+Retry, the circuit breaker and the HTTP mapping classify by these types, never by raw status codes: retry
+takes every ``RetryableError``, the breaker counts transport errors, timeouts and 5xx against Cal.com, and a
+``Refused`` is neither retried nor counted. The refusals live beside the step that raises them.
 """
 
 from __future__ import annotations
@@ -62,6 +68,10 @@ class RateLimited(RetryableError):
 
 class FatalError(CalcomError):
     """A failure that repeats on every attempt; never retried."""
+
+
+class Refused(CalcomError):
+    """altslot declined to call, or to wait any longer: says nothing about Cal.com's health; never retried."""
 
 
 class BadRequest(FatalError):

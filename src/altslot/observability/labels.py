@@ -25,7 +25,8 @@ CALCOM_ENDPOINTS = (
 )
 # Statuses the Cal.com client distinguishes; any other code is counted under its class; ``none``: no answer.
 CALCOM_STATUSES = ("200", "400", "401", "403", "404", "422", "429", "500", "502", "503", "504", "4xx", "5xx", NO_STATUS)
-# The leaves of ``calcom.errors`` that are failures (``SlotUnavailable`` is an answer, not a failure).
+# The leaves of ``calcom.errors`` that are failures (``SlotUnavailable`` is an answer, not a failure). A
+# ``Refused`` is no label: it is raised around the client, never by an attempt, so no ``UpstreamCall`` names it.
 CALCOM_ERRORS = (
     "TransportError",
     "Timeout",

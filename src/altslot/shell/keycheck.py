@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from altslot.calcom.errors import CalcomError, RetryableError, Unauthorized
+from altslot.calcom.errors import CalcomError, Refused, RetryableError, Unauthorized
 from altslot.types import Tenant
 from altslot.upstream.gateway import Upstream
 
@@ -51,7 +51,7 @@ class KeyChecks:
         except Unauthorized as exc:
             log.error("tenant %s: Cal.com refuses its API key: %s", tenant.id, exc.message)
             return f"{INVALID}: {exc.message}"
-        except RetryableError as exc:
+        except (RetryableError, Refused) as exc:  # a refusal of our own: the key could not be asked in time
             return f"unreachable: {type(exc).__name__}"
         except CalcomError as exc:
             return f"unknown: {type(exc).__name__}: {exc.message}"

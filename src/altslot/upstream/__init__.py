@@ -17,8 +17,13 @@ path alike, to one ``Guard`` (``guard``):
 6. **rate limit** (``ratelimit``) — before *each* attempt, retries included, because every attempt spends
    Cal.com's budget; it waits within the deadline instead of provoking a 429;
 7. **retry** (``retry``) — backoff with jitter on transport errors, timeouts and 5xx, Cal.com's reset time on
-   429, only while the deadline allows one more attempt;
+   429, only while the deadline allows one more attempt; a caller passing ``retry=False`` (a call Cal.com does
+   not treat as idempotent, such as creating a booking) gets exactly one attempt;
 8. **Cal.com client** (``altslot.calcom``) — one HTTP request, errors mapped onto the error tree.
+
+A step that declines raises its own ``Refused`` (the branch of ``altslot.calcom.errors`` for altslot's own
+refusals): ``DeadlineExceeded``, ``CircuitOpen``, ``RateLimitWaitExceeded``. Retry and breaker classify
+every error by its branch alone, so a refusal is never retried and never counted against Cal.com.
 
 After each attempt the guard feeds Cal.com's ``X-RateLimit-*`` headers to the limiter, and a 429 blocks the
 key on all instances. ``stack.build_upstream`` is the one function that composes steps 4–8 from settings.

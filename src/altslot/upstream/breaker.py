@@ -5,9 +5,9 @@ call raises ``CircuitOpen`` without touching Cal.com until ``cool_down_seconds``
 probe call at a time goes through (the others fail fast); ``success_threshold`` consecutive probe
 successes close the circuit, a failed probe opens it again.
 
-What counts: only ``RetryableError`` from Cal.com (transport, timeout, 5xx) is a failure. A
-``FatalError`` (400 slot taken, 401, 404) proves Cal.com answered, so it counts as a success. Our own
-refusals (``CircuitOpen``, rate-limit waits, the request deadline) and 429s say nothing about Cal.com's
+What counts is read off the error tree (``altslot.calcom.errors``): a transport error, timeout or 5xx is a
+failure. A ``FatalError`` (400 slot taken, 401, 404) proves Cal.com answered, so it counts as a success. A
+``Refused`` (``CircuitOpen``, a rate-limit wait, the request deadline) and a 429 say nothing about Cal.com's
 health and count as neither; the limiter handles 429s.
 
 State lives in a ``BreakerStore``: ``MemoryBreakerStore`` here, ``RedisBreakerStore`` in
@@ -23,11 +23,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
-from altslot.calcom.errors import FatalError, RateLimited, RetryableError
+from altslot.calcom.errors import FatalError, Refused, ServerError, Timeout, TransportError
 from altslot.events import BreakerTransition, Events
 from altslot.types import Monotonic
-from altslot.upstream.deadline import DeadlineExceeded
-from altslot.upstream.ratelimit import RateLimitWaitExceeded
 
 T = TypeVar("T")
 State = Literal["closed", "open", "half_open"]
@@ -36,7 +34,7 @@ PROBE_BUSY_RETRY_AFTER = 1.0
 """Retry-after reported while another call is the half-open probe: its outcome is due within a call."""
 
 
-class CircuitOpen(RetryableError):
+class CircuitOpen(Refused):
     """The breaker for this key is open (or probing); no call was made. Retry after ``retry_after`` s."""
 
     def __init__(self, retry_after: float, message: str = "circuit open: Cal.com is failing for this key") -> None:
@@ -182,9 +180,7 @@ class MemoryBreakerStore:
 
 def counts_as_failure(exc: BaseException) -> bool:
     """True for Cal.com health failures (transport, timeout, 5xx), not for our own refusals or 429s."""
-    if not isinstance(exc, RetryableError):
-        return False
-    return not isinstance(exc, CircuitOpen | RateLimitWaitExceeded | RateLimited | DeadlineExceeded)
+    return isinstance(exc, TransportError | Timeout | ServerError)
 
 
 class Breaker:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from altslot.calcom.errors import Timeout
+from altslot.calcom.errors import Refused
 from altslot.types import Monotonic
 
 
-class DeadlineExceeded(Timeout):
+class DeadlineExceeded(Refused):
     """The request's deadline passed before the upstream call finished; never retried."""
 
     def __init__(self, message: str = "deadline exceeded") -> None:

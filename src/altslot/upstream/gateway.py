@@ -15,7 +15,7 @@ from altslot.calcom.client import CalcomClient, CalcomPool, DaySlots
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, UpstreamCall
 from altslot.types import Account
-from altslot.upstream import Guard, RetryPolicy, api_key_identity
+from altslot.upstream import Guard, api_key_identity
 
 T = TypeVar("T")
 
@@ -26,13 +26,6 @@ class Upstream:
     def __init__(self, pool: CalcomPool, guard: Guard, fetch_budget: float, events: Events | None = None) -> None:
         self._pool = pool
         self.guard = guard
-        # Creating a booking is not idempotent at Cal.com: a retry after a lost answer could book twice.
-        self._once = Guard(
-            breaker=guard.breaker,
-            limiter=guard.limiter,
-            retry=RetryPolicy(max_attempts=1),
-            events=guard.events,
-        )
         self._budget = fetch_budget
         self._events = events or Events()
 
@@ -71,9 +64,9 @@ class Upstream:
             self._report(account, endpoint, 200, started, None)
             return result
 
-        guard = self.guard if retry else self._once
-        return await guard.call(
-            self.key(account), account.tenant, attempt, deadline, rate_info=lambda: client.last_rate_limit
+        # Creating a booking is not idempotent at Cal.com: a retry after a lost answer could book twice.
+        return await self.guard.call(
+            self.key(account), account.tenant, attempt, deadline, rate_info=lambda: client.last_rate_limit, retry=retry
         )
 
     def _report(self, account: Account, endpoint: str, status: int | None, started: float, error: str | None) -> None:

@@ -79,8 +79,13 @@ class Guard:
         op: Callable[[], Awaitable[T]],
         deadline: Deadline,
         rate_info: Callable[[], RateLimitInfo | None] | None = None,
+        *,
+        retry: bool = True,
     ) -> T:
-        """Run ``op`` for the Cal.com key ``key`` (an identity, not the key) within ``deadline``."""
+        """Run ``op`` for the Cal.com key ``key`` (an identity, not the key) within ``deadline``.
+
+        ``retry=False`` makes exactly one attempt, for calls Cal.com does not treat as idempotent.
+        """
         if deadline.expired:
             raise DeadlineExceeded()
         # Set when an attempt hit the client's own timeout: if the deadline then cancels the retry, the
@@ -100,8 +105,8 @@ class Guard:
             except RateLimited as exc:
                 await self.limiter.block(key, exc.reset_seconds)
                 raise
-            except Timeout as exc:
-                timed_out = timed_out or not isinstance(exc, DeadlineExceeded)
+            except Timeout:
+                timed_out = True
                 raise
             finally:
                 info = rate_info() if rate_info is not None else None
@@ -113,7 +118,7 @@ class Guard:
                     self.limiter.settle(key)
 
         async def retried() -> T:
-            return await self.retry.run(attempt, deadline)
+            return await self.retry.run(attempt, deadline) if retry else await attempt()
 
         try:
             async with asyncio.timeout(deadline.remaining()) as scope:

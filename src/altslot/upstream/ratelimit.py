@@ -28,7 +28,7 @@ from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from altslot.calcom.errors import RetryableError
+from altslot.calcom.errors import Refused
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
 from altslot.shared.redis_client import AnyRedis, window_storage
@@ -52,7 +52,7 @@ MIN_WINDOW_WAIT = 0.01
 """Shortest re-check interval when the window says "free now" but the hit lost a race."""
 
 
-class RateLimitWaitExceeded(RetryableError):
+class RateLimitWaitExceeded(Refused):
     """The key's rate limit would need a wait longer than the deadline allows; no call was made."""
 
     def __init__(self, retry_after: float, message: str = "rate limit: waiting would exceed the deadline") -> None:

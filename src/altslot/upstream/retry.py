@@ -6,9 +6,9 @@ Built on ``stamina.retry_context``. Its ``on`` hook decides per exception: ``Fal
 useful attempt (``min_attempt_seconds``) no longer fits into the deadline, so a retry never turns a
 fast failure into a blown deadline. Tests can switch backoffs off with ``stamina.set_testing``.
 
-Never retried: ``FatalError`` (the same call fails again), ``CircuitOpen`` and
-``RateLimitWaitExceeded`` (our own refusals; retrying cannot help within this deadline), and
-``DeadlineExceeded``.
+Only a ``RetryableError`` is retried, read off the error tree (``altslot.calcom.errors``). Never retried: a
+``FatalError`` (the same call fails again) and a ``Refused`` (``CircuitOpen``, ``RateLimitWaitExceeded``,
+``DeadlineExceeded``: altslot's own refusals, which another attempt within this deadline cannot lift).
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from typing import TypeVar
 import stamina
 
 from altslot.calcom.errors import RateLimited, RetryableError
-from altslot.upstream.breaker import CircuitOpen
-from altslot.upstream.deadline import Deadline, DeadlineExceeded
-from altslot.upstream.ratelimit import RateLimitWaitExceeded
+from altslot.upstream.deadline import Deadline
 
 T = TypeVar("T")
 
@@ -30,9 +28,7 @@ _BACKOFF_BASE = 2.0
 
 def is_retryable(exc: BaseException) -> bool:
     """True for upstream failures worth another attempt (transport, timeout, 5xx, 429)."""
-    if not isinstance(exc, RetryableError):
-        return False
-    return not isinstance(exc, CircuitOpen | RateLimitWaitExceeded | DeadlineExceeded)
+    return isinstance(exc, RetryableError)
 
 
 class RetryPolicy:
