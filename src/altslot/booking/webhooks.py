@@ -13,7 +13,7 @@ from altslot.api.schemas import FIRST_YEAR, LAST_YEAR
 from altslot.availability.assembler import Availability
 from altslot.booking.booker import refresh_day
 from altslot.booking.durations import Durations
-from altslot.shared.keys import tenant_key
+from altslot.shared.keys import webhook_key
 from altslot.shared.kv import KeyValue
 from altslot.shell.tenants import Tenant
 from altslot.upstream.gateway import Upstream
@@ -92,7 +92,7 @@ class WebhookHandler:
         moments = [_instant(payload.get(k), k) for k in ("startTime", "rescheduleStartTime")]
         touched = {m.astimezone(tenant.policy.zone).date(): m for m in moments if m is not None}
         start, end = _instant(payload.get("startTime"), "startTime"), _instant(payload.get("endTime"), "endTime")
-        seen = tenant_key(tenant.id, f"webhook:{hashlib.sha256(body).hexdigest()}")
+        seen = webhook_key(tenant.id, body)
         if await self._kv.get(seen) is not None:
             return WebhookResult("duplicate")
         result = await self._apply(tenant, trigger, touched, start, end)
