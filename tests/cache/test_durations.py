@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from altslot.availability.durations import MAX_LENGTHS, Durations
-from altslot.shared.keys import tenant_key
+from altslot.shared.keys import durations_key
 from altslot.shared.kv import MemoryKeyValue
 from altslot.shell.config import Settings
 from altslot.shell.tenants import build_tenant
@@ -49,7 +49,7 @@ async def test_a_search_notes_its_length_once_per_renewal(tenant: Tenant) -> Non
     kv = MemoryKeyValue(monotonic=clock)
     durations = Durations(kv, 960, renew_after=60, monotonic=clock)
     await durations.note(tenant, EVENT, 45)
-    await kv.delete(tenant_key("salon", f"durations:{EVENT}"))  # someone else's write is lost
+    await kv.delete(durations_key("salon", EVENT))  # someone else's write is lost
     await durations.note(tenant, EVENT, 45)
     assert [k.duration_minutes for k in await durations.day_keys(tenant, MOMENT)] == [0]
     clock.advance(61)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from altslot.availability.warming import WARMER_LEASE, run_warmer, warm_once
+from altslot.availability.warming import run_warmer, warm_once
+from altslot.shared.keys import WARMER_LEASE
 from altslot.shell.cli import app
 from altslot.shell.config import CacheSettings, CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime

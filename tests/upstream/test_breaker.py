@@ -10,10 +10,13 @@ from redis.asyncio import Redis
 
 from altslot.calcom.errors import BadRequest, CalcomError, RateLimited, ServerError, Timeout, Unauthorized
 from altslot.events import BreakerTransition, Event, Events
+from altslot.shared.health import RedisHealth
+from altslot.shared.redis_client import connect_redis
 from altslot.upstream.breaker import Breaker, BreakerPolicy, CircuitOpen, MemoryBreakerStore
 from altslot.upstream.breaker_redis import RedisBreakerStore
 from tests.support.clocks import FakeClock
 from tests.support.ops import Upstream
+from tests.support.redis_servers import PrivateRedis
 
 pytestmark = pytest.mark.anyio
 
@@ -238,3 +241,33 @@ async def test_an_instance_obeying_a_shared_open_breaker_reports_it_open(redis: 
         await redis.delete(f"altslot:{{{key}}}:breaker:{name}")
     assert await second.call(key, "acme", Upstream()) == "ok"
     assert seen == [BreakerTransition("acme", "open", caused=False), BreakerTransition("acme", "closed", caused=False)]
+
+
+async def test_redis_outage_runs_the_breaker_locally_and_is_logged_when_it_starts_and_ends(
+    private_redis: PrivateRedis, clock: FakeClock, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis killed: calls pass and the circuit opens in memory; back one window later: shared again, 2 lines."""
+    link = connect_redis(private_redis.url)
+    health = RedisHealth(monotonic=clock)
+    store = RedisBreakerStore(link.client, POLICY, fallback=MemoryBreakerStore(POLICY, clock), health=health)
+    breaker = Breaker(store)
+    try:
+        with caplog.at_level(logging.WARNING):
+            await fail(breaker, key, 2)  # counted in Redis
+            assert int(await link.client.get(f"altslot:{{{key}}}:breaker:failures") or 0) == 2
+            private_redis.stop()
+            assert await breaker.call(key, "acme", Upstream()) == "ok"
+            await fail(breaker, key, 3)
+            with pytest.raises(CircuitOpen):
+                await breaker.call(key, "acme", Upstream())
+            private_redis.start()  # empty: the shared circuit is closed
+            clock.advance(health.window)
+            assert await store.state(key) == "closed"
+            await fail(breaker, key, 1)
+            assert int(await link.client.get(f"altslot:{{{key}}}:breaker:failures") or 0) == 1
+    finally:
+        await link.aclose()
+    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("redis unavailable, working locally: ")
+    assert messages[1] == "redis is back; sharing state again"

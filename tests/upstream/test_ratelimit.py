@@ -9,9 +9,13 @@ from redis.asyncio import Redis
 
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Event, Events, RateLimitWait
+from altslot.shared.health import RedisHealth
+from altslot.shared.keys import ratelimit_block_key as block_key
+from altslot.shared.redis_client import connect_redis
 from altslot.upstream.deadline import Deadline
-from altslot.upstream.ratelimit import Limiter, RateLimitWaitExceeded, block_key
+from altslot.upstream.ratelimit import Limiter, RateLimitWaitExceeded
 from tests.support.clocks import FakeClock
+from tests.support.redis_servers import PrivateRedis
 
 pytestmark = pytest.mark.anyio
 
@@ -124,3 +128,32 @@ async def test_redis_down_falls_back_to_memory(
             await limiter.acquire(key, Deadline.after(5.0, clock))
     assert await limiter.held_for(f"{key}-b") == pytest.approx(10.0)
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+async def test_redis_outage_limits_in_memory_and_is_logged_when_it_starts_and_ends(
+    private_redis: PrivateRedis, clock: FakeClock, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis killed: the window and blocks live in memory; back one window later: shared again, 2 lines."""
+    link = connect_redis(private_redis.url)
+    health = RedisHealth(monotonic=clock)
+    limiter = Limiter(rate="2/minute", redis=link.client, window=link.window, health=health, clock=clock)
+    try:
+        with caplog.at_level(logging.WARNING):
+            await take(limiter, key, 1, clock)  # counted in Redis
+            private_redis.stop()
+            await take(limiter, key, 2, clock)  # memory's window starts empty
+            with pytest.raises(RateLimitWaitExceeded):
+                await limiter.acquire(key, Deadline.after(5.0, clock))
+            await limiter.block(f"{key}-b", 10.0)
+            assert await limiter.held_for(f"{key}-b") == pytest.approx(10.0)
+            private_redis.start()  # empty: no window, no block
+            clock.advance(health.window)
+            await take(limiter, key, 2, clock)
+            await limiter.block(f"{key}-c", 10.0)
+            assert await link.client.pttl(block_key(f"{key}-c")) > 0
+    finally:
+        await link.aclose()
+    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("redis unavailable, working locally: ")
+    assert messages[1] == "redis is back; sharing state again"

@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from altslot.api.asgi import send_json
+from altslot.shared.keys import FAILED_AUTH_NAMESPACE
 from altslot.shell.tenants import TenantRegistry
 
 log = logging.getLogger("altslot.api")
@@ -38,7 +39,7 @@ class FailedAuthLimiter:
         """``window``: the shared Redis storage of moving windows (``RedisLink.window``); None counts in memory."""
         parsed = parse(rate)
         # The namespace keeps these windows apart from the Cal.com limiter's keys.
-        self._item: RateLimitItem = type(parsed)(parsed.amount, parsed.multiples, namespace="failed-auth")
+        self._item: RateLimitItem = type(parsed)(parsed.amount, parsed.multiples, namespace=FAILED_AUTH_NAMESPACE)
         self._memory = MovingWindowRateLimiter(MemoryStorage())
         self._shared: MovingWindowRateLimiter | None = None
         self._wall_clock = wall_clock

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from altslot.shared.keys import tenant_key
+from altslot.shared.keys import durations_key
 from altslot.shared.kv import KeyValue
 from altslot.types import DayKey, Tenant
 
@@ -69,4 +69,4 @@ class Durations:
 
 
 def _key(tenant: Tenant, event_type_id: int) -> str:
-    return tenant_key(tenant.id, f"durations:{event_type_id}")
+    return durations_key(tenant.id, event_type_id)

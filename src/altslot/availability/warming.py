@@ -7,6 +7,7 @@ a lease makes sure only one instance warms per interval.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -16,12 +17,12 @@ from datetime import timedelta
 from altslot.availability.assembler import Availability
 from altslot.availability.days import DaysQuery
 from altslot.shared.health import REDIS_ERRORS, RedisHealth
-from altslot.shared.keys import PREFIX
+from altslot.shared.keys import WARMER_LEASE
 from altslot.shared.redis_client import AnyRedis
+from altslot.shared.ttl import to_ms
 from altslot.types import Clock, Tenant
 
 log = logging.getLogger("altslot.warm")
-WARMER_LEASE = f"{PREFIX}:{{warmer}}:lease"
 
 
 @dataclass
@@ -73,17 +74,17 @@ async def _take_turn(redis: AnyRedis | None, interval: float, health: RedisHealt
         return True
 
     async def lease() -> bool:
-        return bool(await redis.set(WARMER_LEASE, "1", nx=True, px=max(1, int(interval * 1000))))
+        return bool(await redis.set(WARMER_LEASE, "1", nx=True, px=to_ms(interval)))
 
     async def alone() -> bool:
         return True  # without Redis every instance warms itself, which is what it would do alone
 
     if health is not None:
         return await health.guard(lease, alone)  # an outage is logged once, with the service's other users
-    try:
+    # No view of Redis's health to record the failure in: warm alone, as without Redis.
+    with contextlib.suppress(*REDIS_ERRORS):
         return await lease()
-    except REDIS_ERRORS:
-        return True
+    return True
 
 
 async def run_warmer(

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from altslot.errors import KeyInProgress, KeyReused
-from altslot.shared.keys import tenant_key
+from altslot.shared.keys import idempotency_record_key
 from altslot.shared.kv import KeyValue
 
 DONE_TTL = 24 * 3600.0
@@ -73,7 +73,7 @@ class IdempotencyStore:
     async def claim(self, tenant: str, idempotency_key: str, body_digest: str) -> Claim:
         """Take the key for this request, or return the booking a previous request made with it."""
         secret = hashlib.sha256(f"{tenant}\0{idempotency_key}".encode()).hexdigest()
-        key = tenant_key(tenant, f"idem:{hashlib.sha256(idempotency_key.encode()).hexdigest()}")
+        key = idempotency_record_key(tenant, idempotency_key)
         claim = Claim(key, body_digest, secret[:32])
         pending = json.dumps({"hash": body_digest, "state": "pending"})
         waited = 0.0

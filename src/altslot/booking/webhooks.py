@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from altslot.availability.assembler import Availability
 from altslot.errors import BadPayload, BadSignature
-from altslot.shared.keys import tenant_key
+from altslot.shared.keys import webhook_key
 from altslot.shared.kv import KeyValue
 from altslot.types import FIRST_YEAR, LAST_YEAR, Tenant
 
@@ -79,7 +79,7 @@ class WebhookHandler:
         moments = [_instant(payload.get(k), k) for k in ("startTime", "rescheduleStartTime")]
         touched = {m.astimezone(tenant.policy.zone).date(): m for m in moments if m is not None}
         start, end = _instant(payload.get("startTime"), "startTime"), _instant(payload.get("endTime"), "endTime")
-        seen = tenant_key(tenant.id, f"webhook:{hashlib.sha256(body).hexdigest()}")
+        seen = webhook_key(tenant.id, body)
         if await self._kv.get(seen) is not None:
             return WebhookResult("duplicate")
         result = await self._apply(tenant, trigger, touched, start, end)

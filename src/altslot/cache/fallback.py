@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
-from altslot.shared.health import REDIS_ERRORS, RedisHealth
+from altslot.shared.health import RedisHealth
 from altslot.types import DayKey
 
 
@@ -53,10 +53,8 @@ class FallbackLeases:
         instances polling an orphaned lease until it lapses, far past their deadline. A failure here
         is recorded like any other (the lease then lapses by its TTL).
         """
-        try:
+        with self._health.best_effort():
             await self._primary.release(keys)
-        except REDIS_ERRORS as error:
-            self._health.failed(error)
 
     async def held(self, keys: Sequence[DayKey]) -> list[DayKey]:
         """Shared lease holders, or none while Redis is down."""

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from altslot.cache.base import DayEntry
 from altslot.shared.keys import day_key, lease_key
 from altslot.shared.redis_client import AnyRedis
+from altslot.shared.ttl import to_ms
 from altslot.types import DayKey
 
 # Deleting a lease only if it is still ours: a holder that outlived its lease must not free another's.
@@ -79,7 +80,7 @@ class RedisDayCache:
         """Store entries with a TTL (a non-transactional pipeline: keys may span cluster slots)."""
         async with self._redis.pipeline(transaction=False) as pipe:
             for key, entry in entries.items():
-                pipe.set(day_key(key), encode(entry), px=max(1, int(ttl_seconds * 1000)))
+                pipe.set(day_key(key), encode(entry), px=to_ms(ttl_seconds))
             await pipe.execute()
 
     async def delete(self, keys: Sequence[DayKey]) -> None:
@@ -100,7 +101,7 @@ class RedisLeases:
         """Take the leases that are free, atomically; returns the days this instance now fetches."""
         if not keys:
             return []
-        args: list[str | int] = [self._token, max(1, int(ttl_seconds * 1000))]
+        args: list[str | int] = [self._token, to_ms(ttl_seconds)]
         taken = await self._acquire(keys=[lease_key(k) for k in keys], args=args)
         return [k for k, ok in zip(keys, taken, strict=True) if int(ok)]
 

@@ -27,7 +27,7 @@ from altslot.availability.assembler import Availability
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest, CalcomError
 from altslot.search.answers import Hold
-from altslot.shared.keys import tenant_key
+from altslot.shared.keys import hold_group_key, hold_key, hold_slot_key
 from altslot.shared.kv import KeyValue
 from altslot.types import Tenant
 from altslot.upstream.deadline import Deadline
@@ -72,7 +72,7 @@ class HoldQuota:
         for number in order:
             if len(taken) == count:
                 break
-            name = tenant_key(tenant.id, f"holdslot:{number}")
+            name = hold_slot_key(tenant.id, number)
             if await self._kv.put_new(name, "1", ttl_seconds):
                 taken.append(name)
         return taken
@@ -117,9 +117,9 @@ class Holds:
             group = uuid.uuid4().hex
             ids = [h.hold_id for h in placed.held.values()]
             record = {"holds": ids, "quota": quota[: len(placed.held)]}
-            await self._kv.put(tenant_key(tenant.id, f"holdgroup:{group}"), json.dumps(record), ttl)
+            await self._kv.put(hold_group_key(tenant.id, group), json.dumps(record), ttl)
             for hold_id in ids:
-                await self._kv.put(tenant_key(tenant.id, f"hold:{hold_id}"), group, ttl)
+                await self._kv.put(hold_key(tenant.id, hold_id), group, ttl)
         return placed
 
     async def _reserve(self, tenant: Tenant, ask: HoldAsk, slots: Sequence[Slot], want: int) -> Placed:
@@ -181,27 +181,27 @@ class Holds:
 
     async def release_others(self, tenant: Tenant, hold_id: str) -> bool:
         """Release the holds placed with ``hold_id`` but keep that one; False when altslot does not know it."""
-        if await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}")) is None:
+        if await self._kv.get(hold_key(tenant.id, hold_id)) is None:
             return False
         await self._release(tenant, hold_id, keep=True)
         return True
 
     async def forget(self, tenant: Tenant, hold_id: str) -> None:
         """Drop altslot's record of a hold Cal.com consumed (a booking made through it)."""
-        group = await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}"))
-        await self._kv.delete(tenant_key(tenant.id, f"hold:{hold_id}"))
+        group = await self._kv.get(hold_key(tenant.id, hold_id))
+        await self._kv.delete(hold_key(tenant.id, hold_id))
         if group is not None:
             record = await self._group(tenant, group, hold_id)
             await self._quota.give_back(record["quota"])
-            await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
+            await self._kv.delete(hold_group_key(tenant.id, group))
 
     async def _group(self, tenant: Tenant, group: str, hold_id: str) -> dict[str, list[str]]:
-        raw = await self._kv.get(tenant_key(tenant.id, f"holdgroup:{group}"))
+        raw = await self._kv.get(hold_group_key(tenant.id, group))
         record: dict[str, list[str]] = json.loads(raw) if raw else {"holds": [hold_id], "quota": []}
         return record
 
     async def _release(self, tenant: Tenant, hold_id: str, *, keep: bool) -> int:
-        group = await self._kv.get(tenant_key(tenant.id, f"hold:{hold_id}"))
+        group = await self._kv.get(hold_key(tenant.id, hold_id))
         if group is None:
             return 0
         record = await self._group(tenant, group, hold_id)
@@ -214,14 +214,14 @@ class Holds:
                 released += 1
             except CalcomError as exc:  # an expired hold is already gone; nothing to undo
                 log.info("releasing hold of %s: %s", tenant.id, exc)
-            await self._kv.delete(tenant_key(tenant.id, f"hold:{uid}"))
+            await self._kv.delete(hold_key(tenant.id, uid))
         if keep:  # the kept hold still counts against the tenant's ceiling until it is booked or lapses
             await self._quota.give_back(record["quota"][1:])
             kept = {"holds": [hold_id], "quota": record["quota"][:1]}
-            await self._kv.put(tenant_key(tenant.id, f"holdgroup:{group}"), json.dumps(kept), _KEPT_TTL)
+            await self._kv.put(hold_group_key(tenant.id, group), json.dumps(kept), _KEPT_TTL)
         else:
             await self._quota.give_back(record["quota"])
-            await self._kv.delete(tenant_key(tenant.id, f"holdgroup:{group}"))
+            await self._kv.delete(hold_group_key(tenant.id, group))
         return released
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from redis.exceptions import RedisClusterException, RedisError
@@ -73,9 +74,15 @@ class RedisHealth:
         self.problem = None
         self._down_until = 0.0
 
-    async def guard(self, primary: Callable[[], Awaitable[T]], fallback: Callable[[], Awaitable[T]]) -> T:
-        """Run ``primary`` while Redis is usable, else (or when it fails) ``fallback``."""
-        if self.usable:
+    async def guard(
+        self, primary: Callable[[], Awaitable[T]], fallback: Callable[[], Awaitable[T]], *, while_down: bool = False
+    ) -> T:
+        """Run ``primary`` while Redis is usable, else (or when it fails) ``fallback``.
+
+        ``while_down`` tries ``primary`` during the back-off too: for a call that finishes what Redis
+        started (the outcome of a probe Redis granted), which memory could not record in its place.
+        """
+        if while_down or self.usable:
             try:
                 result = await primary()
             except REDIS_ERRORS as error:
@@ -84,3 +91,16 @@ class RedisHealth:
                 self.ok()
                 return result
         return await fallback()
+
+    @contextmanager
+    def best_effort(self) -> Iterator[None]:
+        """Record a Redis failure inside the block and carry on; a success records nothing.
+
+        For clean-ups tried even during the back-off whose keys lapse by their TTL if Redis misses them
+        (releasing a lease or a probe slot). Tried regardless of the back-off, they leave ending one to
+        the calls that respect it.
+        """
+        try:
+            yield
+        except REDIS_ERRORS as error:
+            self.failed(error)

@@ -11,6 +11,7 @@ from typing import Protocol
 
 from altslot.shared.health import RedisHealth
 from altslot.shared.redis_client import AnyRedis
+from altslot.shared.ttl import to_ms
 
 
 class KeyValue(Protocol):
@@ -111,7 +112,7 @@ class RedisKeyValue:
         """``SET NX PX``."""
 
         async def shared() -> bool:
-            return bool(await self._redis.set(key, value, nx=True, px=_ms(ttl_seconds)))
+            return bool(await self._redis.set(key, value, nx=True, px=to_ms(ttl_seconds)))
 
         return await self._health.guard(shared, lambda: self._local.put_new(key, value, ttl_seconds))
 
@@ -119,7 +120,7 @@ class RedisKeyValue:
         """``SET PX``."""
 
         async def shared() -> None:
-            await self._redis.set(key, value, px=_ms(ttl_seconds))
+            await self._redis.set(key, value, px=to_ms(ttl_seconds))
 
         await self._health.guard(shared, lambda: self._local.put(key, value, ttl_seconds))
 
@@ -139,7 +140,3 @@ class RedisKeyValue:
             await self._redis.delete(key)
 
         await self._health.guard(shared, lambda: self._local.delete(key))
-
-
-def _ms(seconds: float) -> int:
-    return max(1, int(seconds * 1000))

@@ -24,6 +24,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from altslot.shared.health import describe
+from altslot.shared.keys import PREFIX
 from altslot.shared.redis_url import CLUSTER_HINT, RedisTarget, parse_redis_url
 
 AnyRedis = Redis | RedisCluster
@@ -128,12 +129,12 @@ def window_storage(client: AnyRedis) -> RedisStorage:
         if target.tls:
             options["ssl"] = True
         return RedisClusterStorage(
-            f"async+redis+cluster://{auth}{seeds}", implementation="redispy", key_prefix="altslot", **options
+            f"async+redis+cluster://{auth}{seeds}", implementation="redispy", key_prefix=PREFIX, **options
         )
     if isinstance(client, RedisCluster):
         raise TypeError("a cluster client for the limiter must come from altslot.shared.redis_client")
     pool = cast("dict[str, Any]", {"connection_pool": client.connection_pool})
-    return RedisStorage("async+redis://", implementation="redispy", key_prefix="altslot", **pool)
+    return RedisStorage("async+redis://", implementation="redispy", key_prefix=PREFIX, **pool)
 
 
 async def problem_of(client: AnyRedis) -> str | None:

@@ -1,13 +1,13 @@
 """Circuit state in Redis, so every instance of altslot opens and closes a key's circuit together.
 
-Keys share the hash tag ``{<key>}`` (the API-key identity, never the raw key) so the Lua scripts touch
-one Redis Cluster slot::
+A circuit's keys (``altslot.shared.keys.breaker_keys``) share the hash tag ``{<key>}`` (the API-key
+identity, never the raw key) so the Lua scripts touch one Redis Cluster slot. What each part holds:
 
-    altslot:{<key>}:breaker:failures   consecutive failures while closed (INCR)
-    altslot:{<key>}:breaker:open       exists while open; its PTTL is the remaining cool-down
-    altslot:{<key>}:breaker:tripped    exists while open or half-open
-    altslot:{<key>}:breaker:probe      the half-open probe slot: SET NX PX with the holder's token
-    altslot:{<key>}:breaker:successes  consecutive probe successes while half-open
+    failures   consecutive failures while closed (INCR)
+    successes  consecutive probe successes while half-open
+    open       exists while open; its PTTL is the remaining cool-down
+    tripped    exists while open or half-open
+    probe      the half-open probe slot: SET NX PX with the holder's token
 
 Each transition is one Lua script, so concurrent instances never double-count or hand out two probes.
 Expiry is Redis's (PX), so no instance's clock matters. If Redis fails, the store answers from a local
@@ -20,8 +20,10 @@ import logging
 import uuid
 from dataclasses import replace
 
+from altslot.shared.health import RedisHealth
+from altslot.shared.keys import breaker_keys
 from altslot.shared.redis_client import AnyRedis
-from altslot.upstream._fallback import REDIS_ERRORS, RedisHealth
+from altslot.shared.ttl import from_ms, to_ms
 from altslot.upstream.breaker import (
     PROBE_BUSY_RETRY_AFTER,
     Admission,
@@ -95,16 +97,6 @@ STATE_TTL_SECONDS = 86_400.0
 """Counters and the tripped flag of an idle key vanish after a day instead of living forever."""
 
 
-def breaker_keys(key: str) -> list[str]:
-    """The Redis keys of one circuit, in the order the scripts expect."""
-    base = f"altslot:{{{key}}}:breaker"
-    return [f"{base}:failures", f"{base}:successes", f"{base}:open", f"{base}:tripped", f"{base}:probe"]
-
-
-def _ms(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
-
-
 class RedisBreakerStore:
     """A ``BreakerStore`` shared by all instances through Redis, with a local fallback."""
 
@@ -128,23 +120,21 @@ class RedisBreakerStore:
     async def admit(self, key: str) -> Admission:
         """Admission decided atomically in Redis; the probe slot is taken with ``SET NX PX``."""
         token = uuid.uuid4().hex
-        if not self._outage.usable:
-            local = await self._local.admit(key)
-            return replace(local, fallback=True)
-        try:
-            code, pttl = await self._admit(keys=breaker_keys(key), args=[token, _ms(self.policy.probe_lease_seconds)])
-        except REDIS_ERRORS as exc:
-            self._outage.failed(exc)
-            local = await self._local.admit(key)
-            return replace(local, fallback=True)
-        self._outage.ok()
-        if code == 0:
-            return Admission(True)
-        if code == 1:
-            return Admission(True, probe=token)
-        if code == 2:
-            return Admission(False, retry_after=int(pttl) / 1000)
-        return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER, probing=True)
+
+        async def shared() -> Admission:
+            code, pttl = await self._admit(keys=breaker_keys(key), args=[token, to_ms(self.policy.probe_lease_seconds)])
+            if code == 0:
+                return Admission(True)
+            if code == 1:
+                return Admission(True, probe=token)
+            if code == 2:
+                return Admission(False, retry_after=from_ms(pttl))
+            return Admission(False, retry_after=PROBE_BUSY_RETRY_AFTER, probing=True)
+
+        async def local() -> Admission:
+            return replace(await self._local.admit(key), fallback=True)
+
+        return await self._outage.guard(shared, local)
 
     async def failure(self, key: str, admission: Admission) -> bool:
         """Count a failure or re-open after a failed probe, atomically."""
@@ -153,49 +143,40 @@ class RedisBreakerStore:
         args: list[str | int] = [
             admission.probe or "",
             self.policy.failure_threshold,
-            _ms(self.policy.cool_down_seconds),
-            _ms(STATE_TTL_SECONDS),
+            to_ms(self.policy.cool_down_seconds),
+            to_ms(STATE_TTL_SECONDS),
         ]
-        try:
-            opened = await self._failure(keys=breaker_keys(key), args=args)
-        except REDIS_ERRORS as exc:
-            self._outage.failed(exc)
-            return await self._local.failure(key, admission)
-        self._outage.ok()
-        return bool(opened)
+
+        async def shared() -> bool:
+            return bool(await self._failure(keys=breaker_keys(key), args=args))
+
+        # Tried even during the back-off: Redis granted the admission, so Redis holds its probe.
+        return await self._outage.guard(shared, lambda: self._local.failure(key, admission), while_down=True)
 
     async def success(self, key: str, admission: Admission) -> bool:
         """Reset the failure count, or count a probe success towards closing."""
         if admission.fallback:
             return await self._local.success(key, admission)
-        args: list[str | int] = [admission.probe or "", self.policy.success_threshold, _ms(STATE_TTL_SECONDS)]
-        try:
-            closed = await self._success(keys=breaker_keys(key), args=args)
-        except REDIS_ERRORS as exc:
-            self._outage.failed(exc)
-            return await self._local.success(key, admission)
-        self._outage.ok()
-        return bool(closed)
+        args: list[str | int] = [admission.probe or "", self.policy.success_threshold, to_ms(STATE_TTL_SECONDS)]
+
+        async def shared() -> bool:
+            return bool(await self._success(keys=breaker_keys(key), args=args))
+
+        return await self._outage.guard(shared, lambda: self._local.success(key, admission), while_down=True)
 
     async def release(self, key: str, admission: Admission) -> None:
         """Free the probe slot if this call still holds it."""
         if admission.fallback or admission.probe is None:
             await self._local.release(key, admission)
             return
-        try:
+        # Should Redis miss it, the slot's PX expiry frees it anyway.
+        with self._outage.best_effort():
             await self._release(keys=breaker_keys(key), args=[admission.probe])
-        except REDIS_ERRORS as exc:
-            # The slot's PX expiry frees it anyway; nothing else to do.
-            self._outage.failed(exc)
 
     async def state(self, key: str) -> State:
         """The shared state, or the local one while Redis is unavailable."""
-        if not self._outage.usable:
-            return await self._local.state(key)
-        try:
-            code = await self._state(keys=breaker_keys(key), args=[])
-        except REDIS_ERRORS as exc:
-            self._outage.failed(exc)
-            return await self._local.state(key)
-        self._outage.ok()
-        return _STATES[int(code)]
+
+        async def shared() -> State:
+            return _STATES[int(await self._state(keys=breaker_keys(key), args=[]))]
+
+        return await self._outage.guard(shared, lambda: self._local.state(key))

@@ -11,7 +11,8 @@ timestamp per request (120 per key), a negligible cost. With Redis its storage i
 
 On top of the window, Cal.com's own word wins: ``observe`` holds a key whose ``X-RateLimit-Remaining``
 reached 0 until the reported reset, and ``block`` does the same after a 429. Holds are written to
-``altslot:{<key>}:ratelimit:block`` with PX so every instance holds off until Cal.com's reset.
+``altslot:{<key>}:ratelimit:block`` (``altslot.shared.keys.ratelimit_block_key``) with PX so every instance
+holds off until Cal.com's reset.
 
 Redis errors never fail a call: the limiter falls back to its memory storage and local holds and logs
 one warning per outage.
@@ -31,9 +32,11 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from altslot.calcom.errors import Refused
 from altslot.calcom.wire import RateLimitInfo
 from altslot.events import Events, RateLimitWait
+from altslot.shared.health import RedisHealth
+from altslot.shared.keys import ratelimit_block_key, ratelimit_namespace
 from altslot.shared.redis_client import AnyRedis, window_storage
+from altslot.shared.ttl import from_ms, to_ms
 from altslot.types import Monotonic
-from altslot.upstream._fallback import REDIS_ERRORS, RedisHealth
 from altslot.upstream.budget import HeaderBudget
 from altslot.upstream.deadline import Deadline
 
@@ -58,11 +61,6 @@ class RateLimitWaitExceeded(Refused):
     def __init__(self, retry_after: float, message: str = "rate limit: waiting would exceed the deadline") -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def block_key(key: str) -> str:
-    """The Redis key holding a Cal.com-reported block for ``key`` (hash-tagged for Redis Cluster)."""
-    return f"altslot:{{{key}}}:ratelimit:block"
 
 
 class Limiter:
@@ -99,7 +97,7 @@ class Limiter:
 
     def _item(self, key: str) -> RateLimitItem:
         # The namespace carries the hash tag, giving window keys like altslot:{<key>}:ratelimit/120/1/minute.
-        return type(self._rate)(self._rate.amount, self._rate.multiples, namespace=f"{{{key}}}:ratelimit")
+        return type(self._rate)(self._rate.amount, self._rate.multiples, namespace=ratelimit_namespace(key))
 
     async def acquire(self, key: str, deadline: Deadline, *, tenant: str | None = None) -> float:
         """Take one request from ``key``'s budget, waiting within ``deadline``; returns the seconds waited."""
@@ -140,14 +138,13 @@ class Limiter:
             return
         until = self._clock() + seconds
         self._holds[key] = max(self._holds.get(key, 0.0), until)
-        if self._redis is None or not self._outage.usable:
+        if self._redis is None:
             return
-        try:
-            await self._block(keys=[block_key(key)], args=[max(1, round(seconds * 1000))])
-        except REDIS_ERRORS as exc:
-            self._outage.failed(exc)
-        else:
-            self._outage.ok()
+
+        async def shared() -> None:
+            await self._block(keys=[ratelimit_block_key(key)], args=[to_ms(seconds)])
+
+        await self._outage.guard(shared, _nothing)
 
     async def held_for(self, key: str) -> float:
         """Seconds ``key`` is still held by a block, here or (with Redis) on any instance."""
@@ -157,35 +154,35 @@ class Limiter:
             if local <= 0:
                 del self._holds[key]
                 local = 0.0
-        if self._redis is None or not self._outage.usable:
+        redis = self._redis
+        if redis is None:
             return local
-        try:
-            pttl = await self._redis.pttl(block_key(key))
-        except REDIS_ERRORS as exc:
-            self._outage.failed(exc)
+
+        async def shared() -> float:
+            return max(local, from_ms(await redis.pttl(ratelimit_block_key(key))))
+
+        async def here() -> float:
             return local
-        self._outage.ok()
-        return max(local, int(pttl) / 1000)
+
+        return await self._outage.guard(shared, here)
 
     async def _hit(self, key: str) -> bool:
-        if self._shared is not None and self._outage.usable:
-            try:
-                hit = await self._shared.hit(self._item(key))
-            except REDIS_ERRORS as exc:
-                self._outage.failed(exc)
-            else:
-                self._outage.ok()
-                return hit
-        return await self._memory.hit(self._item(key))
+        item, shared = self._item(key), self._shared
+        if shared is None:
+            return await self._memory.hit(item)
+        return await self._outage.guard(lambda: shared.hit(item), lambda: self._memory.hit(item))
 
     async def _window_wait(self, key: str) -> float:
-        stats = None
-        if self._shared is not None and self._outage.usable:
-            try:
-                stats = await self._shared.get_window_stats(self._item(key))
-            except REDIS_ERRORS as exc:
-                self._outage.failed(exc)
-        if stats is None:
-            stats = await self._memory.get_window_stats(self._item(key))
+        item, shared = self._item(key), self._shared
+        if shared is None:
+            stats = await self._memory.get_window_stats(item)
+        else:
+            stats = await self._outage.guard(
+                lambda: shared.get_window_stats(item), lambda: self._memory.get_window_stats(item)
+            )
         # limits keeps window timestamps on the wall clock (time.time), so the wait is measured on it too.
         return max(stats.reset_time - time.time(), MIN_WINDOW_WAIT)
+
+
+async def _nothing() -> None:
+    return None
