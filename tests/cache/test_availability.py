@@ -121,3 +121,21 @@ async def test_redis_outage_falls_back_to_memory(private_redis: PrivateRedis, un
             after = await collect(runtime, unique)
             assert len(after.entries) == 15, after
             assert runtime.redis is not None and await runtime.redis.dbsize() > 0
+
+
+@pytest.mark.anyio
+async def test_a_horizon_index_is_reused_until_one_of_its_days_changes(unique: str) -> None:
+    """Warm searches share one built slot index; a booking taken out of one day gives that horizon a new one."""
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock()) as runtime:
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None
+            query = DaysQuery.of(tenant, EVENT, FIRST, LAST)
+            first = runtime.availability.index(query, await collect(runtime, unique), None)
+            again = runtime.availability.index(query, await collect(runtime, unique), None)
+            slot = first.starts[0]
+            await runtime.availability.take(tenant, slot, slot + first.duration)
+            after = runtime.availability.index(query, await collect(runtime, unique), None)
+        assert again is first
+        assert after is not first
+        assert slot not in after.starts and slot in first.starts

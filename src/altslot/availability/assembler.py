@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -27,7 +28,10 @@ from altslot.availability.peers import PeerWatch, deliver, first_to_land
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, FetchDone
-from altslot.types import Clock, DayKey, Monotonic, Tenant, TenantId
+from altslot.finder.models import SlotIndex
+from altslot.types import Clock, DayKey, EventTypeId, Monotonic, Tenant, TenantId
+
+_IndexKey = tuple[TenantId, EventTypeId, int, date, date, timedelta | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,7 @@ class Availability:
         durations: Durations | None = None,
         monotonic: Monotonic = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        indexes_max: int = 4096,
     ) -> None:
         self._events = events or Events()
         self._cache = cache
@@ -74,6 +79,8 @@ class Availability:
         self._failing: set[TenantId] = set()  # tenants whose latest fetch failed
         self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
         self.durations = durations
+        self._indexes: OrderedDict[_IndexKey, tuple[frozenset[tuple[date, int]], SlotIndex]] = OrderedDict()
+        self._indexes_max = indexes_max
 
     async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
         """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
@@ -108,6 +115,24 @@ class Availability:
         report.as_of = min(fetched) if fetched else None
         report.upstream_failing = query.tenant in self._failing
         return report
+
+    def index(self, query: DaysQuery, report: FetchReport, length: timedelta | None) -> SlotIndex:
+        """The slot index of the report's days, built once and reused while none of its days changed.
+
+        A day changes with every write (fetch, booking, hold, refresh), which gives it a new version; the
+        index of a horizon is reused only while every one of its days still has the version it was built from.
+        """
+        versions = frozenset((key.day, entry.version) for key, entry in report.entries.items())
+        memo = (query.tenant, query.event_type_id, query.minutes, query.first, query.last, length)
+        found = self._indexes.get(memo)
+        if found is not None and found[0] == versions:
+            self._indexes.move_to_end(memo)
+            return found[1]
+        index = report.index(length)
+        self._indexes[memo] = (versions, index)
+        if len(self._indexes) > self._indexes_max:
+            self._indexes.popitem(last=False)
+        return index
 
     async def _wait(
         self, waiting: dict[DayKey, asyncio.Future[DayEntry]], wait_seconds: float, report: FetchReport

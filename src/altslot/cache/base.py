@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 from altslot.types import DayKey
+
+
+def new_version() -> int:
+    """A fresh version for a day entry: random, so versions written by different instances never collide."""
+    return random.getrandbits(62)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,11 +21,14 @@ class DayEntry:
     """The free slot starts (aware UTC) of one day, when they were fetched, and the slot length.
 
     ``length_minutes`` is the length Cal.com reported (0 when the day had no slot to learn it from).
+    ``version`` is new with every write (a fetch, a booking or hold taken out, a refresh): whatever was built
+    from a day (a search's slot index) stays valid exactly as long as the day's version does.
     """
 
     starts: tuple[datetime, ...]
     fetched_at: datetime
     length_minutes: int
+    version: int = field(default_factory=new_version, compare=False)
 
 
 class DayCache(Protocol):

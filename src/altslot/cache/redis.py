@@ -29,11 +29,12 @@ return taken
 
 
 def encode(entry: DayEntry) -> bytes:
-    """Compact JSON: slot starts as epoch seconds."""
+    """Compact JSON: slot starts as epoch seconds, and the entry's version."""
     body = {
         "s": [int(s.timestamp()) for s in entry.starts],
         "f": entry.fetched_at.timestamp(),
         "l": entry.length_minutes,
+        "v": entry.version,
     }
     return json.dumps(body, separators=(",", ":")).encode()
 
@@ -45,6 +46,8 @@ def decode(raw: bytes | str) -> DayEntry:
         starts=tuple(datetime.fromtimestamp(s, UTC) for s in body["s"]),
         fetched_at=datetime.fromtimestamp(body["f"], UTC),
         length_minutes=int(body["l"]),
+        # An entry written before versions existed: its bytes are its version.
+        version=int(body["v"]) if "v" in body else hash(raw),
     )
 
 

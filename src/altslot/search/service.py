@@ -103,7 +103,7 @@ class Searcher:
         if not report.entries and (report.errors or report.timeout_hit):
             self.reporter.done(tenant, wish, report, _elapsed(started), None, "unavailable", 503)
             return self.reporter.unavailable(tenant, report.errors, request.language, lease_wait=report.waited_for_peer)
-        index = report.index(request.duration or None)
+        index = self._availability.index(query, report, request.duration or None)
         if not request.duration:
             request = replace(request, duration=index.duration)
         held: dict[datetime, Hold] = {}
