@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,14 +18,9 @@ import pytest
 import redis
 from redis.cluster import ClusterNode, RedisCluster
 
+from altslot.bench.processes import free_port
+
 START_SECONDS = 20.0
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def real_clock_env() -> dict[str, str]:

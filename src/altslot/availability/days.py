@@ -88,6 +88,11 @@ class FetchReport:
     as_of: datetime | None = None
     entries: dict[DayKey, DayEntry] = field(default_factory=dict)
 
+    @property
+    def served_from_cache(self) -> int:
+        """Days that needed no upstream call: fresh and stale hits together."""
+        return self.cache_hits + self.stale_hits
+
     def index(self, length: timedelta | None) -> SlotIndex:
         """The slot index of the days that are known, with ``length`` or the length Cal.com reported."""
         learned = next((e.length_minutes for e in self.entries.values() if e.length_minutes), 0)

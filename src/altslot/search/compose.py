@@ -42,7 +42,7 @@ def compose(
     age = (now - report.as_of).total_seconds() if report.as_of else None
     figures = Figures(
         upstream_calls=report.upstream_calls,
-        cache_hits=report.cache_hits + report.stale_hits,
+        cache_hits=report.served_from_cache,
         cache_misses=report.cache_misses,
         duration_ms=duration_ms,
         timeout_hit=report.timeout_hit,

@@ -72,7 +72,7 @@ class SearchReporter:
                 request_id=wish.request_id,
                 event_type_id=wish.event_type_id,
                 api_calls_made=report.upstream_calls,
-                cache_hits=report.cache_hits + report.stale_hits,
+                cache_hits=report.served_from_cache,
                 cache_misses=report.cache_misses,
                 stale_hits=report.stale_hits,
                 duration_ms=duration_ms,
