@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NewType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TenantId = NewType("TenantId", str)
 EventTypeId = NewType("EventTypeId", int)
@@ -15,6 +17,16 @@ Clock = Callable[[], datetime]
 
 Monotonic = Callable[[], float]
 """A monotonic clock in seconds (``time.monotonic`` in production); injected so tests move time without sleeping."""
+
+
+@lru_cache(maxsize=512)
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone that zoneinfo can load."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Strategy = Literal["same_day_earlier", "same_day_later", "next_workday", "next_week", "next_available"]
-
+from altslot.finder.models import Language, Strategy, WhyNot
+from altslot.types import is_time_zone
 
 # Cal.com booking uids (base58) and reservation uids (UUIDs): nothing that could alter a Cal.com URL.
 UID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
@@ -33,12 +32,8 @@ class _Body(BaseModel):
 
 def check_zone(value: str | None) -> str | None:
     """Reject time zones zoneinfo does not know."""
-    if value is None:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}") from exc
+    if value is not None and not is_time_zone(value):
+        raise ValueError(f"unknown time zone {value!r}")
     return value
 
 
@@ -78,7 +73,7 @@ class AlternativesRequest(_Body):
     time_zone: Annotated[str | None, Field(examples=["Europe/Berlin"])] = None
     duration_minutes: Annotated[int | None, Field(gt=0, le=1440)] = None
     max_alternatives: Annotated[int | None, Field(ge=1, le=10)] = None
-    language: Literal["de", "en"] | None = None
+    language: Language | None = None
     preferred_window: Literal["morning", "afternoon", "evening"] | WindowIn | None = None
     exclude: Annotated[list[ExcludeIn], Field(max_length=50)] = []
     deadline_ms: Annotated[int | None, Field(ge=1, le=60_000)] = None
@@ -90,19 +85,7 @@ class AlternativesRequest(_Body):
 class RequestedOut(BaseModel):
     start: datetime
     adjusted_start: datetime | None
-    why_not: (
-        Literal[
-            "busy",
-            "outside_hours",
-            "non_workday",
-            "holiday",
-            "min_notice",
-            "in_past",
-            "beyond_horizon",
-            "unknown",
-        ]
-        | None
-    )
+    why_not: WhyNot | None
     hold_id: str | None = None
     """Set when the desired time is free and the search asked for holds: it is held for the caller."""
     held_until: datetime | None = None
@@ -172,7 +155,7 @@ class AttendeeIn(_Body):
     email: Annotated[str | None, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = None
     phone: Annotated[str | None, Field(min_length=1, max_length=40)] = None
     time_zone: str
-    language: Literal["de", "en"] = "de"
+    language: Language = "de"
 
     _zone = field_validator("time_zone")(check_zone)
 
