@@ -24,7 +24,7 @@ def is_time_zone(name: str) -> bool:
     """Whether ``name`` is an IANA time zone that zoneinfo can load."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database, like "Europe"
         return False
     return True
 
