@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -37,17 +37,23 @@ def check_zone(value: str | None) -> str | None:
     return value
 
 
+_Span = TypeVar("_Span", "WindowIn", "ExcludeIn")
+
+
+def _end_after_start(span: _Span) -> _Span:
+    """Refuse a span that does not end after it starts."""
+    if span.end <= span.start:
+        raise ValueError("end must be after start")
+    return span
+
+
 class WindowIn(_Body):
     """A daily window of wall-clock time, e.g. ``{"start": "09:00", "end": "12:00"}``."""
 
     start: time
     end: time
 
-    @model_validator(mode="after")
-    def _ordered(self) -> WindowIn:
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+    _ordered = model_validator(mode="after")(_end_after_start)
 
 
 class ExcludeIn(_Body):
@@ -60,9 +66,7 @@ class ExcludeIn(_Body):
     def _ordered(self) -> ExcludeIn:
         if (self.start.tzinfo is None) != (self.end.tzinfo is None):
             raise ValueError("give both start and end with an offset, or neither")
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+        return _end_after_start(self)
 
 
 class AlternativesRequest(_Body):
