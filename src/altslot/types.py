@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Literal, NewType
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TenantId = NewType("TenantId", str)
 EventTypeId = NewType("EventTypeId", int)
@@ -28,6 +28,16 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 OWN_LENGTH = 0
 """The slot length of a cache day that asks Cal.com for the event type's own length (no ``duration``)."""
+
+
+@lru_cache(maxsize=512)
+def is_time_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone that zoneinfo can load."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of the database, like "Europe"
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from mcp.server.auth.middleware.auth_context import get_access_token
@@ -58,6 +58,82 @@ def _arg(name: str) -> Any:
     return Field(description=describe_param(name, "en"))
 
 
+class McpTools:
+    """The four tools as the SDK sees them: typed arguments, answered by the tool layer for the token's tenant."""
+
+    def __init__(self, tenants: TenantRegistry, toolbox: Toolbox) -> None:
+        self._tenants = tenants
+        self._toolbox = toolbox
+
+    def _tenant_of_request(self) -> tuple[Tenant, str]:
+        access = get_access_token()
+        tenant = self._tenants.get(access.client_id) if access else None
+        if access is None or tenant is None:  # the SDK's auth middleware lets nothing else through
+            raise PermissionError("no tenant for this request")
+        return tenant, access.token
+
+    async def _run(self, tool: ToolName, arguments: Mapping[str, object], ctx: Context) -> CallToolResult:
+        tenant, client = self._tenant_of_request()
+        call_id = (ctx.headers or {}).get("x-call-id", "")
+        context = CallContext("mcp", call_id=f"{client}:{call_id}")
+        given = {k: v for k, v in arguments.items() if v is not None}
+        answer: ToolAnswer = await self._toolbox.run(tenant, tool, given, context)
+        return CallToolResult(
+            content=[TextContent(type="text", text=answer.spoken)],
+            structured_content=answer.model_dump(exclude_none=True),
+        )
+
+    async def check_availability(
+        self,
+        date: Annotated[str, _arg("date")],
+        time: Annotated[str, _arg("time")],
+        ctx: Context,
+        service: Annotated[str | None, _arg("service")] = None,
+        duration_minutes: Annotated[int | None, _arg("duration_minutes")] = None,
+        preferred_window: Annotated[Window | None, _arg("preferred_window")] = None,
+    ) -> Annotated[CallToolResult, ToolAnswer]:
+        """``check_availability``: is the wished time free, else the best alternatives."""
+        args = {"date": date, "time": time, "service": service, "duration_minutes": duration_minutes}
+        return await self._run("check_availability", {**args, "preferred_window": preferred_window}, ctx)
+
+    async def book_appointment(
+        self,
+        name: Annotated[str, _arg("name")],
+        ctx: Context,
+        start: Annotated[str | None, _arg("start")] = None,
+        date: Annotated[str | None, _arg("date")] = None,
+        time: Annotated[str | None, _arg("time")] = None,
+        service: Annotated[str | None, _arg("service")] = None,
+        phone: Annotated[str | None, _arg("phone")] = None,
+        email: Annotated[str | None, _arg("email")] = None,
+    ) -> Annotated[CallToolResult, ToolAnswer]:
+        """``book_appointment``: book an offered (or named) time for the caller."""
+        args = {"name": name, "start": start, "date": date, "time": time, "service": service}
+        return await self._run("book_appointment", {**args, "phone": phone, "email": email}, ctx)
+
+    async def cancel_appointment(
+        self,
+        booking_uid: Annotated[str, _arg("booking_uid")],
+        ctx: Context,
+        reason: Annotated[str | None, _arg("reason")] = None,
+    ) -> Annotated[CallToolResult, ToolAnswer]:
+        """``cancel_appointment``: cancel a booking."""
+        return await self._run("cancel_appointment", {"booking_uid": booking_uid, "reason": reason}, ctx)
+
+    async def reschedule_appointment(
+        self,
+        booking_uid: Annotated[str, _arg("booking_uid")],
+        ctx: Context,
+        start: Annotated[str | None, _arg("start")] = None,
+        date: Annotated[str | None, _arg("date")] = None,
+        time: Annotated[str | None, _arg("time")] = None,
+        reason: Annotated[str | None, _arg("reason")] = None,
+    ) -> Annotated[CallToolResult, ToolAnswer]:
+        """``reschedule_appointment``: move a booking to another time."""
+        args = {"booking_uid": booking_uid, "start": start, "date": date, "time": time, "reason": reason}
+        return await self._run("reschedule_appointment", args, ctx)
+
+
 def build_mcp(tenants: TenantRegistry, toolbox: Toolbox, settings: McpSettings) -> tuple[MCPServer, Starlette]:
     """The MCP server and its Streamable HTTP app (route ``/mcp``); run ``session_manager`` in the lifespan."""
     server = MCPServer(
@@ -71,87 +147,28 @@ def build_mcp(tenants: TenantRegistry, toolbox: Toolbox, settings: McpSettings) 
         log_level="WARNING",  # the SDK configures root logging when nothing else has; keep it quiet
         auth=AuthSettings(issuer_url=settings.public_url, resource_server_url=None),
     )
-
-    def tenant_of_request() -> tuple[Tenant, str]:
-        access = get_access_token()
-        tenant = tenants.get(access.client_id) if access else None
-        if access is None or tenant is None:  # the SDK's auth middleware lets nothing else through
-            raise PermissionError("no tenant for this request")
-        return tenant, access.token
-
-    async def run(tool: ToolName, arguments: Mapping[str, object], ctx: Context) -> CallToolResult:
-        tenant, client = tenant_of_request()
-        call_id = (ctx.headers or {}).get("x-call-id", "")
-        context = CallContext("mcp", call_id=f"{client}:{call_id}")
-        given = {k: v for k, v in arguments.items() if v is not None}
-        answer: ToolAnswer = await toolbox.run(tenant, tool, given, context)
-        return CallToolResult(
-            content=[TextContent(type="text", text=answer.spoken)],
-            structured_content=answer.model_dump(exclude_none=True),
-        )
-
-    @server.tool(
-        name="check_availability",
-        description=describe_tool("check_availability", "en"),
-        annotations=ToolAnnotations(read_only_hint=True, open_world_hint=True),
-    )
-    async def check_availability(
-        date: Annotated[str, _arg("date")],
-        time: Annotated[str, _arg("time")],
-        ctx: Context,
-        service: Annotated[str | None, _arg("service")] = None,
-        duration_minutes: Annotated[int | None, _arg("duration_minutes")] = None,
-        preferred_window: Annotated[Window | None, _arg("preferred_window")] = None,
-    ) -> Annotated[CallToolResult, ToolAnswer]:
-        args = {"date": date, "time": time, "service": service, "duration_minutes": duration_minutes}
-        return await run("check_availability", {**args, "preferred_window": preferred_window}, ctx)
-
-    @server.tool(
-        name="book_appointment",
-        description=describe_tool("book_appointment", "en"),
-        annotations=ToolAnnotations(destructive_hint=False, idempotent_hint=True, open_world_hint=True),
-    )
-    async def book_appointment(
-        name: Annotated[str, _arg("name")],
-        ctx: Context,
-        start: Annotated[str | None, _arg("start")] = None,
-        date: Annotated[str | None, _arg("date")] = None,
-        time: Annotated[str | None, _arg("time")] = None,
-        service: Annotated[str | None, _arg("service")] = None,
-        phone: Annotated[str | None, _arg("phone")] = None,
-        email: Annotated[str | None, _arg("email")] = None,
-    ) -> Annotated[CallToolResult, ToolAnswer]:
-        args = {"name": name, "start": start, "date": date, "time": time, "service": service}
-        return await run("book_appointment", {**args, "phone": phone, "email": email}, ctx)
-
-    @server.tool(
-        name="cancel_appointment",
-        description=describe_tool("cancel_appointment", "en"),
-        annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=True),
-    )
-    async def cancel_appointment(
-        booking_uid: Annotated[str, _arg("booking_uid")],
-        ctx: Context,
-        reason: Annotated[str | None, _arg("reason")] = None,
-    ) -> Annotated[CallToolResult, ToolAnswer]:
-        return await run("cancel_appointment", {"booking_uid": booking_uid, "reason": reason}, ctx)
-
-    @server.tool(
-        name="reschedule_appointment",
-        description=describe_tool("reschedule_appointment", "en"),
-        annotations=ToolAnnotations(destructive_hint=True, open_world_hint=True),
-    )
-    async def reschedule_appointment(
-        booking_uid: Annotated[str, _arg("booking_uid")],
-        ctx: Context,
-        start: Annotated[str | None, _arg("start")] = None,
-        date: Annotated[str | None, _arg("date")] = None,
-        time: Annotated[str | None, _arg("time")] = None,
-        reason: Annotated[str | None, _arg("reason")] = None,
-    ) -> Annotated[CallToolResult, ToolAnswer]:
-        args = {"booking_uid": booking_uid, "start": start, "date": date, "time": time, "reason": reason}
-        return await run("reschedule_appointment", args, ctx)
-
+    tools = McpTools(tenants, toolbox)
+    # Each tool with the hints MCP clients read about its effects.
+    registered: dict[ToolName, tuple[Callable[..., Awaitable[CallToolResult]], ToolAnnotations]] = {
+        "check_availability": (
+            tools.check_availability,
+            ToolAnnotations(read_only_hint=True, open_world_hint=True),
+        ),
+        "book_appointment": (
+            tools.book_appointment,
+            ToolAnnotations(destructive_hint=False, idempotent_hint=True, open_world_hint=True),
+        ),
+        "cancel_appointment": (
+            tools.cancel_appointment,
+            ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=True),
+        ),
+        "reschedule_appointment": (
+            tools.reschedule_appointment,
+            ToolAnnotations(destructive_hint=True, open_world_hint=True),
+        ),
+    }
+    for name, (handler, hints) in registered.items():
+        server.add_tool(handler, name=name, description=describe_tool(name, "en"), annotations=hints)
     security = TransportSecuritySettings(
         enable_dns_rebinding_protection=True,
         allowed_hosts=list(settings.allowed_hosts),

@@ -31,34 +31,34 @@ def _answer(answer: ToolAnswer) -> Response:
     return Response(answer.compact(), media_type="application/json")
 
 
-def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
-    """Routes for Retell, Vapi and ElevenLabs over one tool layer."""
-    tools = toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock, runtime.events)
-    router = APIRouter(tags=["agents"])
+class Adapters:
+    """The platform endpoints over one tool layer; each checks the platform's secret before it reads the body."""
 
-    @router.post("/integrations/retell/{tenant}", summary="Retell custom function (signed)", responses=AGENT)
-    async def retell_function(tenant: str, request: Request, tool: str | None = None) -> Response:
+    def __init__(self, runtime: Runtime, tools: Toolbox) -> None:
+        self._runtime = runtime
+        self._tools = tools
+
+    async def retell_function(self, tenant: str, request: Request, tool: str | None = None) -> Response:
         """A Retell function call, verified by ``X-Retell-Signature`` with the tenant's Retell API key."""
-        found = runtime.tenants.get(tenant)
+        found = self._runtime.tenants.get(tenant)
         key = found.voice.retell_api_key if found else None
         header = request.headers.get("x-retell-signature")
         if found is None or not key or not header:
             return await refuse(request)
         body = await request.body()
-        now_ms = int(runtime.clock().timestamp() * 1000)
+        now_ms = int(self._runtime.clock().timestamp() * 1000)
         if not retell.verify_signature(body, key, header, now_ms):
             return await refuse(request)
         call = retell.read_call(body, tool)
-        return _answer(await tools.run(found, call.name, call.arguments, call.context))
+        return _answer(await self._tools.run(found, call.name, call.arguments, call.context))
 
-    @router.post("/integrations/vapi/{tenant}", summary="Vapi tool calls (always 200 with results)", responses=AGENT)
-    async def vapi_tool_calls(tenant: str, request: Request) -> Response:
+    async def vapi_tool_calls(self, tenant: str, request: Request) -> Response:
         """A Vapi ``tool-calls`` message; ``vapi_secret`` as Bearer, ``X-Vapi-Secret`` or HMAC."""
-        found = runtime.tenants.get(tenant)
+        found = self._runtime.tenants.get(tenant)
         secret = found.voice.vapi_secret if found else None
         if found is None or not secret:
             return await refuse(request)
-        now = runtime.clock().timestamp()
+        now = self._runtime.clock().timestamp()
         body: bytes | None = None
         if not vapi.authenticated(request.headers, secret, None, now):
             if not vapi.has_hmac(request.headers):
@@ -67,10 +67,26 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
             if not vapi.authenticated(request.headers, secret, body, now):
                 return await refuse(request)
         calls = vapi.read_calls(body if body is not None else await request.body())
-        results = [vapi.result(c, await tools.run(found, c.name, c.arguments, c.context)) for c in calls]
+        results = [vapi.result(c, await self._tools.run(found, c.name, c.arguments, c.context)) for c in calls]
         return JSONResponse({"results": results})
 
-    async def plain(found: Tenant, tool: str, request: Request, platform: str) -> Response:
+    async def elevenlabs_tool(self, tenant: str, tool: str, request: Request) -> Response:
+        """An ElevenLabs webhook tool: the arguments are the body, ``elevenlabs_token`` the Bearer token."""
+        found = self._runtime.tenants.get(tenant)
+        token = found.voice.elevenlabs_token if found else None
+        if found is None or not same_secret(bearer(request.headers.get("authorization")), token):
+            return await refuse(request)
+        return await self._plain(found, tool, request, "elevenlabs")
+
+    async def any_tool(self, tool: str, request: Request) -> Response:
+        """The arguments as the body and the tenant's API token as Bearer: for agents whose own code calls tools."""
+        token = bearer(request.headers.get("authorization"))
+        found = self._runtime.tenants.by_token(token) if token else None
+        if found is None:
+            return await refuse(request)
+        return await self._plain(found, tool, request, "tools")
+
+    async def _plain(self, found: Tenant, tool: str, request: Request, platform: str) -> Response:
         """The arguments are the whole body; call and caller come from mapped arguments if at all."""
         raw = await request.body()
         try:
@@ -79,26 +95,18 @@ def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
             arguments = {}
         args = canonical_args(arguments)
         context = CallContext(platform, call_id=args.get("call_id"), caller_phone=args.get("caller_phone"))
-        return _answer(await tools.run(found, tool, arguments, context))
+        return _answer(await self._tools.run(found, tool, arguments, context))
 
-    @router.post("/integrations/elevenlabs/{tenant}/{tool}", summary="ElevenLabs server tool", responses=AGENT)
-    async def elevenlabs_tool(tenant: str, tool: str, request: Request) -> Response:
-        """An ElevenLabs webhook tool: the arguments are the body, ``elevenlabs_token`` the Bearer token."""
-        found = runtime.tenants.get(tenant)
-        token = found.voice.elevenlabs_token if found else None
-        if found is None or not same_secret(bearer(request.headers.get("authorization")), token):
-            return await refuse(request)
-        return await plain(found, tool, request, "elevenlabs")
 
-    @router.post(
-        "/integrations/tools/{tool}", summary="Any function-calling agent (OpenAI, LiveKit, Pipecat)", responses=AGENT
-    )
-    async def any_tool(tool: str, request: Request) -> Response:
-        """The arguments as the body and the tenant's API token as Bearer: for agents whose own code calls tools."""
-        token = bearer(request.headers.get("authorization"))
-        found = runtime.tenants.by_token(token) if token else None
-        if found is None:
-            return await refuse(request)
-        return await plain(found, tool, request, "tools")
-
+def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
+    """Routes for Retell, Vapi and ElevenLabs over one tool layer."""
+    adapters = Adapters(runtime, toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock, runtime.events))
+    router = APIRouter(tags=["agents"])
+    for path, endpoint, summary in (
+        ("/integrations/retell/{tenant}", adapters.retell_function, "Retell custom function (signed)"),
+        ("/integrations/vapi/{tenant}", adapters.vapi_tool_calls, "Vapi tool calls (always 200 with results)"),
+        ("/integrations/elevenlabs/{tenant}/{tool}", adapters.elevenlabs_tool, "ElevenLabs server tool"),
+        ("/integrations/tools/{tool}", adapters.any_tool, "Any function-calling agent (OpenAI, LiveKit, Pipecat)"),
+    ):
+        router.add_api_route(path, endpoint, methods=["POST"], summary=summary, responses=AGENT)
     return router

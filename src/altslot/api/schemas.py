@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from altslot.booking.answers import Attendee, BookingInput, MoveInput
 from altslot.booking.attendee import EMAIL_MAX, EMAIL_PATTERN, NAME_MAX, PHONE_MAX
 from altslot.finder.calendar import named_window
-from altslot.finder.models import TimeWindow
+from altslot.finder.models import Strategy, TimeWindow, WhyNot
 from altslot.search.answers import SearchInput
-from altslot.types import FIRST_YEAR, LAST_YEAR, Interval
-
-Strategy = Literal["same_day_earlier", "same_day_later", "next_workday", "next_week", "next_available"]
-
+from altslot.types import FIRST_YEAR, LAST_YEAR, Interval, Language, is_time_zone
 
 # Cal.com booking uids (base58) and reservation uids (UUIDs): nothing that could alter a Cal.com URL.
 UID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
@@ -39,13 +35,19 @@ class _Body(BaseModel):
 
 def check_zone(value: str | None) -> str | None:
     """Reject time zones zoneinfo does not know."""
-    if value is None:
-        return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {value!r}") from exc
+    if value is not None and not is_time_zone(value):
+        raise ValueError(f"unknown time zone {value!r}")
     return value
+
+
+_Span = TypeVar("_Span", "WindowIn", "ExcludeIn")
+
+
+def _end_after_start(span: _Span) -> _Span:
+    """Refuse a span that does not end after it starts."""
+    if span.end <= span.start:
+        raise ValueError("end must be after start")
+    return span
 
 
 class WindowIn(_Body):
@@ -54,11 +56,7 @@ class WindowIn(_Body):
     start: time
     end: time
 
-    @model_validator(mode="after")
-    def _ordered(self) -> WindowIn:
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+    _ordered = model_validator(mode="after")(_end_after_start)
 
     def value(self) -> TimeWindow:
         """The finder's window."""
@@ -75,9 +73,7 @@ class ExcludeIn(_Body):
     def _ordered(self) -> ExcludeIn:
         if (self.start.tzinfo is None) != (self.end.tzinfo is None):
             raise ValueError("give both start and end with an offset, or neither")
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+        return _end_after_start(self)
 
 
 class AlternativesRequest(_Body):
@@ -88,7 +84,7 @@ class AlternativesRequest(_Body):
     time_zone: Annotated[str | None, Field(examples=["Europe/Berlin"])] = None
     duration_minutes: Annotated[int | None, Field(gt=0, le=1440)] = None
     max_alternatives: Annotated[int | None, Field(ge=1, le=10)] = None
-    language: Literal["de", "en"] | None = None
+    language: Language | None = None
     preferred_window: Literal["morning", "afternoon", "evening"] | WindowIn | None = None
     exclude: Annotated[list[ExcludeIn], Field(max_length=50)] = []
     deadline_ms: Annotated[int | None, Field(ge=1, le=60_000)] = None
@@ -117,19 +113,7 @@ class AlternativesRequest(_Body):
 class RequestedOut(BaseModel):
     start: datetime
     adjusted_start: datetime | None
-    why_not: (
-        Literal[
-            "busy",
-            "outside_hours",
-            "non_workday",
-            "holiday",
-            "min_notice",
-            "in_past",
-            "beyond_horizon",
-            "unknown",
-        ]
-        | None
-    )
+    why_not: WhyNot | None
     hold_id: str | None = None
     """Set when the desired time is free and the search asked for holds: it is held for the caller."""
     held_until: datetime | None = None
@@ -199,7 +183,7 @@ class AttendeeIn(_Body):
     email: Annotated[str | None, Field(max_length=EMAIL_MAX, pattern=EMAIL_PATTERN)] = None
     phone: Annotated[str | None, Field(min_length=1, max_length=PHONE_MAX)] = None
     time_zone: str
-    language: Literal["de", "en"] = "de"
+    language: Language = "de"
 
     _zone = field_validator("time_zone")(check_zone)
 

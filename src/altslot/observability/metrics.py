@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -61,70 +62,67 @@ class Metrics:
         if self._multiprocess is not None:
             check_multiprocess(self._multiprocess)
         self._routes: dict[str, bool] = {}
-        r = self.registry
-        self.calls = Counter("calcom_api_calls", "Cal.com HTTP attempts", ["tenant", "endpoint", "status"], registry=r)
-        self.errors = Counter(
-            "calcom_api_errors", "Cal.com attempts that failed", ["tenant", "endpoint", "error"], registry=r
-        )
-        self.call_seconds = Histogram(
-            "calcom_api_duration_seconds", "Cal.com attempt duration", ["endpoint"],
-            buckets=UPSTREAM_BUCKETS, registry=r,
-        )  # fmt: skip
-        self.rate_limited = Counter("calcom_rate_limited", "429 answers received from Cal.com", ["tenant"], registry=r)
-        self.cache = Counter(
-            "availability_cache_requests", "Days looked up in the cache", ["tenant", "result"], registry=r
-        )
-        self.searches = Counter(
-            "alternative_searches", "Alternatives searches by outcome", ["tenant", "outcome"], registry=r
-        )
-        self.search_seconds = Histogram(
-            "alternative_search_duration_seconds", "Alternatives search duration", ["tenant"],
-            buckets=SEARCH_BUCKETS, registry=r,
-        )  # fmt: skip
-        self.stale = Counter("alternative_searches_stale", "Answers built on stale cached days", ["tenant"], registry=r)
-        self.degraded = Counter(
-            "alternative_searches_degraded", "Degraded answers: stale, partial or unavailable (503)",
-            ["tenant", "degraded"], registry=r,
-        )  # fmt: skip
-        # The worst state any live worker sees (each worker has its own circuit unless it lives in Redis).
-        self.breaker = Gauge(
-            "circuit_breaker_state", "Circuit state: 0 closed, 1 half-open, 2 open", ["tenant"],
-            registry=r, multiprocess_mode="livemax",
-        )  # fmt: skip
-        self.transitions = Counter(
-            "circuit_breaker_transitions", "Circuit breaker state changes", ["tenant", "state"], registry=r
-        )
-        self.waits = Histogram(
-            "ratelimit_wait_seconds", "Time a call waited for the client-side rate limiter", ["tenant"],
-            buckets=WAIT_BUCKETS, registry=r,
-        )  # fmt: skip
-        self.requests = Counter(
-            "http_requests", "Answers of altslot's HTTP API", ["route", "status", "tenant"], registry=r
-        )
-        self.request_seconds = Histogram(
-            "http_request_duration_seconds", "Time to answer an HTTP request", ["route"],
-            buckets=SEARCH_BUCKETS, registry=r,
-        )  # fmt: skip
-        self.bookings = Counter(
-            "bookings", "Booking requests by operation and outcome", ["tenant", "operation", "outcome"], registry=r
-        )
-        self.holds = Counter("holds", "Slot holds placed, refused and released", ["tenant", "outcome"], registry=r)
-        self.webhooks = Counter("webhook_deliveries", "Cal.com webhook deliveries", ["tenant", "outcome"], registry=r)
-        self.agent_calls = Counter(
-            "agent_calls", "Tool calls through the agent adapters", ["tenant", "platform", "outcome"], registry=r
-        )
-        self.log_written = Counter("search_log_rows_written", "Search log rows written to the database", registry=r)
-        self.log_dropped = Counter(
-            "search_log_rows_dropped", "Search log rows dropped (queue full or database error)", ["reason"], registry=r
-        )
+        self._declare_families()
         if self._multiprocess is None:  # under serve, ``WorkerProcesses`` reports the whole group
-            ProcessCollector(registry=r)
-            PlatformCollector(registry=r)
-            GCCollector(registry=r)
+            ProcessCollector(registry=self.registry)
+            PlatformCollector(registry=self.registry)
+            GCCollector(registry=self.registry)
         for tenant in sorted(self._tenants):
             self._zero(tenant)
         for reason in L.SEARCH_LOG_DROPS:
             self.log_dropped.labels(reason)
+
+    def _declare_families(self) -> None:
+        counter = partial(Counter, registry=self.registry)
+        histogram = partial(Histogram, registry=self.registry)
+        self.calls = counter("calcom_api_calls", "Cal.com HTTP attempts", ["tenant", "endpoint", "status"])
+        self.errors = counter("calcom_api_errors", "Cal.com attempts that failed", ["tenant", "endpoint", "error"])
+        self.call_seconds = histogram(
+            "calcom_api_duration_seconds", "Cal.com attempt duration", ["endpoint"], buckets=UPSTREAM_BUCKETS
+        )
+        self.rate_limited = counter("calcom_rate_limited", "429 answers received from Cal.com", ["tenant"])
+        self.cache = counter("availability_cache_requests", "Days looked up in the cache", ["tenant", "result"])
+        self.searches = counter("alternative_searches", "Alternatives searches by outcome", ["tenant", "outcome"])
+        self.search_seconds = histogram(
+            "alternative_search_duration_seconds", "Alternatives search duration", ["tenant"], buckets=SEARCH_BUCKETS
+        )
+        self.stale = counter("alternative_searches_stale", "Answers built on stale cached days", ["tenant"])
+        self.degraded = counter(
+            "alternative_searches_degraded",
+            "Degraded answers: stale, partial or unavailable (503)",
+            ["tenant", "degraded"],
+        )
+        # The worst state any live worker sees (each worker has its own circuit unless it lives in Redis).
+        self.breaker = Gauge(
+            "circuit_breaker_state",
+            "Circuit state: 0 closed, 1 half-open, 2 open",
+            ["tenant"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
+        self.transitions = counter("circuit_breaker_transitions", "Circuit breaker state changes", ["tenant", "state"])
+        self.waits = histogram(
+            "ratelimit_wait_seconds",
+            "Time a call waited for the client-side rate limiter",
+            ["tenant"],
+            buckets=WAIT_BUCKETS,
+        )
+        self.requests = counter("http_requests", "Answers of altslot's HTTP API", ["route", "status", "tenant"])
+        self.request_seconds = histogram(
+            "http_request_duration_seconds", "Time to answer an HTTP request", ["route"], buckets=SEARCH_BUCKETS
+        )
+        self.bookings = counter(
+            "bookings", "Booking requests by operation and outcome", ["tenant", "operation", "outcome"]
+        )
+        self.holds = counter("holds", "Slot holds placed, refused and released", ["tenant", "outcome"])
+        self.webhooks = counter("webhook_deliveries", "Cal.com webhook deliveries", ["tenant", "outcome"])
+        self.agent_calls = counter(
+            "agent_calls", "Tool calls through the agent adapters", ["tenant", "platform", "outcome"]
+        )
+        self.log_written = counter("search_log_rows_written", "Search log rows written to the database")
+        self.log_dropped = counter(
+            "search_log_rows_dropped", "Search log rows dropped (queue full or database error)", ["reason"]
+        )
 
     def _zero(self, tenant: str) -> None:
         for result in L.CACHE_RESULTS:

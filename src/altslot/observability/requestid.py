@@ -28,18 +28,20 @@ class RequestId:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = next((v for k, v in scope["headers"] if k == HEADER), None)
-        value = given.decode() if given is not None and _SANE.fullmatch(given) else uuid.uuid4().hex
-        scope[SCOPE_KEY] = value
-        encoded = value.encode()
+        await self.app(scope, receive, _with_id(scope, send) if scope["type"] == "http" else send)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
-                message["headers"] = [*headers, (HEADER, encoded)]
-            await send(message)
 
-        await self.app(scope, receive, send_with_id)
+def _with_id(scope: Scope, send: Send) -> Send:
+    """Give the request its id in ``scope``; the returned ``send`` puts the id on the response."""
+    given = next((v for k, v in scope["headers"] if k == HEADER), None)
+    value = given.decode() if given is not None and _SANE.fullmatch(given) else uuid.uuid4().hex
+    scope[SCOPE_KEY] = value
+    encoded = value.encode()
+
+    async def send_with_id(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != HEADER]
+            message["headers"] = [*headers, (HEADER, encoded)]
+        await send(message)
+
+    return send_with_id

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import (
@@ -30,6 +29,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from altslot.observability import ObservabilitySettings
 from altslot.shared.redis_url import check_redis_url
 from altslot.shell.http_settings import ServerSettings
+from altslot.types import Language, is_time_zone
 from altslot.upstream.guard import ResilienceSettings
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -141,7 +141,7 @@ class TenantSettings(_Section):
     calcom_api_key_env: str | None = None
     calcom_base_url: str | None = None
     time_zone: str = "UTC"
-    language: Literal["de", "en"] = "de"
+    language: Language = "de"
     workdays: list[str] = ["mon", "tue", "wed", "thu", "fri"]
     business_hours: dict[str, str] = {"start": "09:00", "end": "18:00"}
     holidays: HolidaySettings | None = None
@@ -179,10 +179,8 @@ class TenantSettings(_Section):
     @field_validator("time_zone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if not is_time_zone(value):
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
     @field_validator("country")

@@ -8,7 +8,7 @@ from typing import Any
 import phonenumbers
 
 from altslot.sim.datafile import AttendeeData
-from altslot.sim.params import valid_zone
+from altslot.types import is_time_zone
 
 NO_CONTACT = "At least one contact method (email or phone number) must be provided"
 BAD_PHONE = "Invalid phone number format. Please use international format."
@@ -47,7 +47,7 @@ def attendee_of(value: Any, problems: dict[str, list[str]]) -> AttendeeData | No
     messages = []
     if not isinstance(name, str) or not name:
         messages.append("name must be a string")
-    if not isinstance(zone, str) or not valid_zone(zone):
+    if not isinstance(zone, str) or not is_time_zone(zone):
         messages.append("timeZone must be a valid IANA time-zone")
     if email and (not isinstance(email, str) or not _EMAIL.match(email)):
         messages.append("Invalid email format")

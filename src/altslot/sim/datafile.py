@@ -6,7 +6,6 @@ import json
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AwareDatetime,
@@ -19,6 +18,7 @@ from pydantic import (
 )
 
 from altslot.engine import AvailabilityRule, DateOverride, EventType, Schedule
+from altslot.types import is_time_zone
 
 BookingStatus = Literal["ACCEPTED", "PENDING", "AWAITING_HOST", "CANCELLED", "REJECTED"]
 NON_BLOCKING_STATUSES: frozenset[str] = frozenset({"CANCELLED", "REJECTED"})
@@ -29,10 +29,8 @@ class SimDataError(ValueError):
 
 
 def _check_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown IANA time zone {name!r}") from None
+    if not is_time_zone(name):
+        raise ValueError(f"unknown IANA time zone {name!r}")
     return name
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.routing import BaseRoute, Route
@@ -67,66 +68,78 @@ class Gate:
             await self.app(scope, receive, send)
             return
         state = self.state
-        faults = state.faults
         template = self._template(scope["method"], scope["path"])
         state.requests[template] += 1
-        if faults.mode == "down":
+        if state.faults.mode == "down":
             await _drop_connection(send)
             return
+        hold = await self._latency()
+        key = _bearer_key(scope)
+        # Cal.com's request-id middleware makes its own id; a client's X-Request-Id is not echoed.
+        extra = [(b"x-request-id", str(uuid.uuid4()).encode())]
+        verdict = self._verdict(scope, key)
+        extra += verdict.headers()
+        refusal = self._refusal(scope, template, key, verdict)
+        if refusal is not None:
+            await hold()
+            await _respond(send, *refusal, extra)
+            return
+        scope[API_KEY_SCOPE] = key if key in state.api_keys else None
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await hold()
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _latency(self) -> Callable[[], Awaitable[None]]:
+        """Start the request's latency clock; the returned wait ends when its answer may start."""
+        faults = self.state.faults
         loop = asyncio.get_running_loop()
-        delay = faults.slow_ms / 1000 if faults.mode == "slow" else faults.delay_seconds(state.rng)
+        delay = faults.slow_ms / 1000 if faults.mode == "slow" else faults.delay_seconds(self.state.rng)
         ready_at = loop.time() + delay
         changed = faults.changed()
         if delay > 0:
             # Requests that arrived together start their clocks together: yield once before computing,
             # so a burst's work is not added to the latency of the requests queued behind it.
             await asyncio.sleep(0)
+        return functools.partial(_wait_until, loop, ready_at, changed)
 
-        async def respond(status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-            await _wait_until(loop, ready_at, changed)
-            await _respond(send, status, body, headers)
-
-        authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
-        # Cal.com's request-id middleware makes its own id; a client's X-Request-Id is not echoed.
-        extra = [(b"x-request-id", str(uuid.uuid4()).encode())]
-        key = authorization[7:].decode("latin-1").strip() if authorization[:7].lower() == b"bearer " else None
+    def _verdict(self, scope: Scope, key: str | None) -> Verdict:
+        """The throttler's word: per API key, else per client address (always 429 in ``rate_limited``)."""
+        limiter = self.state.limiter
+        if self.state.faults.mode == "rate_limited":
+            return limiter.blocked()
         client = scope.get("client")
-        verdict: Verdict = (
-            state.limiter.blocked()
-            if faults.mode == "rate_limited"
-            else state.limiter.hit(f"key:{key}" if key else f"ip:{client[0] if client else '?'}")
-        )
-        extra += verdict.headers()
+        return limiter.hit(f"key:{key}" if key else f"ip:{client[0] if client else '?'}")
+
+    def _refusal(self, scope: Scope, template: str, key: str | None, verdict: Verdict) -> tuple[int, bytes] | None:
+        """The status and body answered instead of the route, in the order above; None lets the request on."""
+        state, faults = self.state, self.state.faults
         if not verdict.allowed:
             state.rate_limited += 1
-            await respond(429, self._error(scope, 429, THROTTLED_MESSAGE), extra)
-            return
+            return 429, self._error(scope, 429, THROTTLED_MESSAGE)
         guard = GUARDS.get(template)
         if guard is not None and key is not None and key not in state.api_keys:
-            await respond(401, self._error(scope, 401, INVALID_KEY), extra)
-            return
+            return 401, self._error(scope, 401, INVALID_KEY)
         if guard == "required" and key is None:
-            await respond(401, self._error(scope, 401, NO_CREDENTIALS), extra)
-            return
+            return 401, self._error(scope, 401, NO_CREDENTIALS)
         if faults.mode == "error_500" or (faults.error_rate > 0 and state.rng.random() < faults.error_rate):
-            await respond(500, self._error(scope, 500, "Internal Server Error"), extra)
-            return
+            return 500, self._error(scope, 500, "Internal Server Error")
         if faults.mode == "garbage":
-            await respond(200, GARBAGE_BODY, extra)
-            return
-        scope[API_KEY_SCOPE] = key if key in state.api_keys else None
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                await _wait_until(loop, ready_at, changed)
-                message = {**message, "headers": [*message.get("headers", ()), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+            return 200, GARBAGE_BODY
+        return None
 
     def _error(self, scope: Scope, status: int, message: str) -> bytes:
         path = path_with_query(scope["path"], scope.get("query_string", b""))
         return encode(error_body(status, message, path, self.state.now()))
+
+
+def _bearer_key(scope: Scope) -> str | None:
+    authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+    return authorization[7:].decode("latin-1").strip() if authorization[:7].lower() == b"bearer " else None
 
 
 async def _wait_until(loop: asyncio.AbstractEventLoop, moment: float, changed: asyncio.Event) -> None:

@@ -6,10 +6,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from altslot.sim.envelopes import ApiError
+from altslot.types import is_time_zone
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?$")
 _INT = re.compile(r"^\s*[+-]?\d+")
@@ -45,16 +44,6 @@ def parse_iso(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-@lru_cache(maxsize=512)
-def valid_zone(name: str) -> bool:
-    """Whether ``name`` is a known IANA time zone."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def validation_error(problems: Mapping[str, list[str]]) -> ApiError:
@@ -108,7 +97,7 @@ def parse_v2(params: Mapping[str, str]) -> SlotsParams:
     if end is None:
         problems["end"] = ["end must be a valid ISO 8601 date string"]
     zone = params.get("timeZone")
-    if zone is not None and not valid_zone(zone):
+    if zone is not None and not is_time_zone(zone):
         problems["timeZone"] = ["timeZone must be a valid IANA time-zone"]
     event_type_id = _int(params.get("eventTypeId"))
     if variant == "byId" and event_type_id is None:
@@ -185,7 +174,7 @@ def parse_legacy(params: Mapping[str, str]) -> SlotsParams | None:
         start=start,
         end=end,
         # Only ``@IsString`` here: an unknown zone passes validation (and is answered in UTC by the simulator).
-        time_zone=zone if zone is not None and valid_zone(zone) else None,
+        time_zone=zone if zone is not None and is_time_zone(zone) else None,
         event_type_id=event_type_id,
         duration=duration,
         range_format=fmt is not None,  # only an absent slotFormat gives {time}; "time" gives ranges too

@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from altslot.sim.envelopes import success
-from altslot.sim.state import SimState
+from altslot.sim.state import state_of
 
 
-def me_routes(state: SimState) -> list[Route]:
-    """The profile endpoint bound to ``state``: every key of the simulator belongs to the first host."""
-
-    async def me(request: Request) -> Response:
-        name = next(iter(state.hosts))
-        host = state.hosts[name]
-        # ``me.controller.ts``: id, email, timeFormat (12 when unset), defaultScheduleId, weekStart, timeZone.
-        return success(
-            {
-                "id": host.id,
-                "username": host.username,
-                "email": host.email,
-                "timeFormat": 24,
-                "defaultScheduleId": 1,
-                "weekStart": "Monday",
-                "timeZone": state.schedules[name].time_zone,
-                "organizationId": None,
-            }
-        )
-
-    return [Route("/v2/me", me, methods=["GET"])]
+async def me(request: Request) -> Response:
+    """``GET /v2/me``: every key of the simulator belongs to the first host."""
+    state = state_of(request)
+    name = next(iter(state.hosts))
+    host = state.hosts[name]
+    # ``me.controller.ts``: id, email, timeFormat (12 when unset), defaultScheduleId, weekStart, timeZone.
+    return success(
+        {
+            "id": host.id,
+            "username": host.username,
+            "email": host.email,
+            "timeFormat": 24,
+            "defaultScheduleId": 1,
+            "weekStart": "Monday",
+            "timeZone": state.schedules[name].time_zone,
+            "organizationId": None,
+        }
+    )

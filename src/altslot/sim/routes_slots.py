@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from altslot.sim.datafile import EventTypeData
 from altslot.sim.envelopes import API_KEY_SCOPE, ApiError, iso_zoned, json_response, read_json, request_path, success
 from altslot.sim.params import Constraints, SlotsParams, parse_iso, parse_legacy, parse_v2, pipe_error
-from altslot.sim.state import SimState
+from altslot.sim.state import SimState, state_of
 
 SLOTS_API_VERSION = "2024-09-04"
 DEFAULT_RESERVATION_MINUTES = 5
 
 
-def _grouped(state: SimState, params: SlotsParams, length: int) -> tuple[dict[date, list[datetime]], timedelta, bool]:
+# How each controller names a slot's times: (a start alone, a range's start, a range's end).
+_V2_KEYS = ("start", "start", "end")
+_LEGACY_KEYS = ("time", "startTime", "endTime")
+
+
+def _listed(
+    state: SimState, params: SlotsParams, length: int, keys: tuple[str, str, str]
+) -> dict[str, list[dict[str, str]]]:
+    """The free slots per day as a controller lists them: start times, or ranges in range format."""
     zone = params.time_zone or "UTC"
     grouped = state.slots(params.event_type_id, params.start, params.end, zone, params.duration, params.exclude_uid)
     # Luxon prints the UTC zone with "Z" and every other zone with its numeric offset.
-    return grouped, timedelta(minutes=params.duration or length), zone == "UTC"
+    utc = zone == "UTC"
+    alone, first, last = keys
+    if not params.range_format:
+        return {day.isoformat(): [{alone: iso_zoned(s, utc)} for s in starts] for day, starts in grouped.items()}
+    step = timedelta(minutes=params.duration or length)
+    return {
+        day.isoformat(): [{first: iso_zoned(s, utc), last: iso_zoned(s + step, utc)} for s in starts]
+        for day, starts in grouped.items()
+    }
 
 
 def _is_authenticated(request: Request) -> bool:
@@ -53,87 +68,70 @@ def _check_slot_duration(event_type: EventTypeData, slot_duration: int | None) -
         )
 
 
-def slot_routes(state: SimState) -> list[Route]:
-    """The slot endpoints bound to ``state``."""
+async def get_slots(request: Request) -> Response:
+    """``GET /v2/slots``: free slots per day, as start times or ranges."""
+    _route_version(request, current=True)
+    state = state_of(request)
+    params = parse_v2(request.query_params)
+    event_type = state.event_types.get(params.event_type_id)
+    if event_type is None:
+        raise ApiError(404, "Event Type not found")
+    return success(_listed(state, params, event_type.length, _V2_KEYS))
 
-    async def get_slots(request: Request) -> Response:
-        _route_version(request, current=True)
-        params = parse_v2(request.query_params)
-        event_type = state.event_types.get(params.event_type_id)
-        if event_type is None:
-            raise ApiError(404, "Event Type not found")
-        grouped, length, utc = _grouped(state, params, event_type.length)
-        data: dict[str, list[dict[str, str]]] = {}
-        for day, starts in grouped.items():
-            if params.range_format:
-                data[day.isoformat()] = [
-                    {"start": iso_zoned(s, utc), "end": iso_zoned(s + length, utc)} for s in starts
-                ]
-            else:
-                data[day.isoformat()] = [{"start": iso_zoned(s, utc)} for s in starts]
-        return success(data)
 
-    async def get_available(request: Request) -> Response:
-        _route_version(request, current=False)
-        params = parse_legacy(request.query_params)
-        event_type = state.event_types.get(params.event_type_id) if params is not None else None
-        if params is None or event_type is None:
-            # The legacy controller surfaces tRPC's NOT_FOUND without details (issue #16759).
-            raise ApiError(404, "NOT_FOUND", error={"code": "TRPCError", "message": "NOT_FOUND"})
-        grouped, length, utc = _grouped(state, params, event_type.length)
-        slots: dict[str, list[dict[str, str]]] = {}
-        for day, starts in grouped.items():
-            if params.range_format:
-                slots[day.isoformat()] = [
-                    {"startTime": iso_zoned(s, utc), "endTime": iso_zoned(s + length, utc)} for s in starts
-                ]
-            else:
-                slots[day.isoformat()] = [{"time": iso_zoned(s, utc)} for s in starts]
-        return success({"slots": slots})
+async def get_available(request: Request) -> Response:
+    """``GET /v2/slots/available`` (2024-04-15): the legacy shape of the same slots."""
+    _route_version(request, current=False)
+    state = state_of(request)
+    params = parse_legacy(request.query_params)
+    event_type = state.event_types.get(params.event_type_id) if params is not None else None
+    if params is None or event_type is None:
+        # The legacy controller surfaces tRPC's NOT_FOUND without details (issue #16759).
+        raise ApiError(404, "NOT_FOUND", error={"code": "TRPCError", "message": "NOT_FOUND"})
+    return success({"slots": _listed(state, params, event_type.length, _LEGACY_KEYS)})
 
-    async def reserve(request: Request) -> Response:
-        _route_version(request, current=True)
-        body = await read_json(request)
-        event_type_id, start, slot_duration, minutes = _reservation_input(body)
-        event_type = state.event_types.get(event_type_id)
-        if event_type is None:
-            raise ApiError(404, f"Event Type with ID={event_type_id} not found")
-        if minutes is not None and not _is_authenticated(request):
-            raise ApiError(
-                401,
-                "reservationDuration can only be used for authenticated requests - use access token, "
-                "api key or OAuth credentials",
-            )
-        _check_slot_duration(event_type, slot_duration)
-        duration = slot_duration or event_type.length
-        conflict = state.conflict(event_type_id, start, start + timedelta(minutes=duration))
-        if conflict == "booked":
-            raise ApiError(422, "Can't reserve a slot if the event is already booked.")
-        if conflict == "reserved":
-            raise ApiError(422, "This time slot is already reserved by another user. Please choose a different time.")
-        reservation = state.reserve(event_type_id, start, duration, minutes or DEFAULT_RESERVATION_MINUTES)
-        return success(reservation.output(), 201)
 
-    async def get_reservation(request: Request) -> Response:
-        _route_version(request, current=True)
-        reservation = state.reservations.get(request.path_params["uid"])
-        if reservation is not None and reservation.until <= state.now():
-            reservation = None
-        return success(reservation.output(with_duration=False) if reservation else None)
+async def reserve(request: Request) -> Response:
+    """``POST /v2/slots/reservations``: hold a free slot for a few minutes."""
+    _route_version(request, current=True)
+    state = state_of(request)
+    event_type_id, start, slot_duration, minutes = _reservation_input(await read_json(request))
+    event_type = state.event_types.get(event_type_id)
+    if event_type is None:
+        raise ApiError(404, f"Event Type with ID={event_type_id} not found")
+    if minutes is not None and not _is_authenticated(request):
+        raise ApiError(
+            401,
+            "reservationDuration can only be used for authenticated requests - use access token, "
+            "api key or OAuth credentials",
+        )
+    _check_slot_duration(event_type, slot_duration)
+    duration = slot_duration or event_type.length
+    conflict = state.conflict(event_type_id, start, start + timedelta(minutes=duration))
+    if conflict == "booked":
+        raise ApiError(422, "Can't reserve a slot if the event is already booked.")
+    if conflict == "reserved":
+        raise ApiError(422, "This time slot is already reserved by another user. Please choose a different time.")
+    reservation = state.reserve(event_type_id, start, duration, minutes or DEFAULT_RESERVATION_MINUTES)
+    return success(reservation.output(), 201)
 
-    async def delete_reservation(request: Request) -> Response:
-        _route_version(request, current=True)
-        # ``deleteMany`` by uid: an unknown or already deleted uid is no error at Cal.com.
-        state.reservations.pop(request.path_params["uid"], None)
-        return json_response({"status": "success"})
 
-    return [
-        Route("/v2/slots", get_slots, methods=["GET"]),
-        Route("/v2/slots/available", get_available, methods=["GET"]),
-        Route("/v2/slots/reservations", reserve, methods=["POST"]),
-        Route("/v2/slots/reservations/{uid}", get_reservation, methods=["GET"]),
-        Route("/v2/slots/reservations/{uid}", delete_reservation, methods=["DELETE"]),
-    ]
+async def get_reservation(request: Request) -> Response:
+    """``GET /v2/slots/reservations/{uid}``: a live reservation, or null."""
+    _route_version(request, current=True)
+    state = state_of(request)
+    reservation = state.reservations.get(request.path_params["uid"])
+    if reservation is not None and reservation.until <= state.now():
+        reservation = None
+    return success(reservation.output(with_duration=False) if reservation else None)
+
+
+async def delete_reservation(request: Request) -> Response:
+    """``DELETE /v2/slots/reservations/{uid}``: release a hold."""
+    _route_version(request, current=True)
+    # ``deleteMany`` by uid: an unknown or already deleted uid is no error at Cal.com.
+    state_of(request).reservations.pop(request.path_params["uid"], None)
+    return json_response({"status": "success"})
 
 
 def _reservation_input(body: Any) -> tuple[int, datetime, int | None, int | None]:

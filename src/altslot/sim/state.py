@@ -8,6 +8,8 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from starlette.requests import Request
+
 from altslot.engine import Busy, EventType, Schedule, SlotQuery, compute_slots
 from altslot.sim.datafile import AttendeeData, EventTypeData, HostData, SimData
 from altslot.sim.faults import Faults
@@ -19,6 +21,12 @@ from altslot.types import Clock
 
 def _real_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def state_of(request: Request) -> SimState:
+    """The state of the simulator answering ``request`` (its app keeps it in ``app.state.sim``)."""
+    state: SimState = request.app.state.sim
+    return state
 
 
 class SimState:

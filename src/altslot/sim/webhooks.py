@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from altslot.sim.datafile import EventTypeData, HostData, WebhookData
+from altslot.sim.datafile import AttendeeData, EventTypeData, HostData, WebhookData
 from altslot.sim.envelopes import encode, iso_utc
 from altslot.sim.records import Booking
 
@@ -40,6 +40,55 @@ def _offset_minutes(zone: str, moment: datetime) -> int:
     return int(offset.total_seconds() // 60) if offset is not None else 0
 
 
+def _organizer(host: HostData, host_zone: str, start: datetime) -> dict[str, Any]:
+    return {
+        "id": host.id,
+        "name": host.name,
+        "email": host.email,
+        "username": host.username,
+        "timeZone": host_zone,
+        "language": {"locale": "en"},
+        "timeFormat": "h:mma",
+        "utcOffset": _offset_minutes(host_zone, start),
+    }
+
+
+def _attendee(attendee: AttendeeData, start: datetime) -> dict[str, Any]:
+    first, _, last = attendee.name.partition(" ")
+    return {
+        "email": attendee.email,
+        "name": attendee.name,
+        "firstName": first,
+        "lastName": last,
+        "timeZone": attendee.time_zone,
+        "phoneNumber": attendee.phone_number,
+        "language": {"locale": attendee.language},
+        "utcOffset": _offset_minutes(attendee.time_zone, start),
+    }
+
+
+def _cancellation(booking: Booking) -> dict[str, Any]:
+    # handleCancelBooking formats with dayjs' default format on a UTC host: "+00:00", no milliseconds.
+    fields: dict[str, Any] = {
+        "startTime": booking.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "endTime": booking.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        "cancellationReason": booking.cancellation_reason,
+    }
+    if booking.cancelled_by_email:
+        fields["cancelledBy"] = booking.cancelled_by_email
+    fields["requestReschedule"] = False
+    return fields
+
+
+def _replaced(previous: Booking) -> dict[str, Any]:
+    return {
+        "rescheduleId": previous.id,
+        "rescheduleUid": previous.uid,
+        "rescheduleStartTime": _stamp(previous.start),
+        "rescheduleEndTime": _stamp(previous.end),
+    }
+
+
 def booking_payload(
     booking: Booking,
     event_type: EventTypeData,
@@ -49,39 +98,17 @@ def booking_payload(
 ) -> dict[str, Any]:
     """The ``payload`` of a booking webhook; ``previous`` is the booking a reschedule replaced."""
     attendee = booking.attendee
-    first, _, last = attendee.name.partition(" ")
-    title = f"{event_type.display_title} between {host.name} and {attendee.name}"
     payload: dict[str, Any] = {
         "bookerUrl": "http://127.0.0.1",
-        "title": title,
+        "title": f"{event_type.display_title} between {host.name} and {attendee.name}",
         "startTime": _stamp(booking.start),
         "endTime": _stamp(booking.end),
         "additionalNotes": "",
         "type": event_type.display_slug,
         "description": "",
         "eventTypeId": event_type.id,
-        "organizer": {
-            "id": host.id,
-            "name": host.name,
-            "email": host.email,
-            "username": host.username,
-            "timeZone": host_zone,
-            "language": {"locale": "en"},
-            "timeFormat": "h:mma",
-            "utcOffset": _offset_minutes(host_zone, booking.start),
-        },
-        "attendees": [
-            {
-                "email": attendee.email,
-                "name": attendee.name,
-                "firstName": first,
-                "lastName": last,
-                "timeZone": attendee.time_zone,
-                "phoneNumber": attendee.phone_number,
-                "language": {"locale": attendee.language},
-                "utcOffset": _offset_minutes(attendee.time_zone, booking.start),
-            }
-        ],
+        "organizer": _organizer(host, host_zone, booking.start),
+        "attendees": [_attendee(attendee, booking.start)],
         "customInputs": {},
         "responses": {
             "name": {"label": "your_name", "value": attendee.name, "isHidden": False},
@@ -104,18 +131,9 @@ def booking_payload(
         "status": booking.status,
     }
     if booking.status == "CANCELLED" and previous is None:
-        # handleCancelBooking formats with dayjs' default format on a UTC host: "+00:00", no milliseconds.
-        payload["startTime"] = booking.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        payload["endTime"] = booking.end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        payload["cancellationReason"] = booking.cancellation_reason
-        if booking.cancelled_by_email:
-            payload["cancelledBy"] = booking.cancelled_by_email
-        payload["requestReschedule"] = False
+        payload.update(_cancellation(booking))
     if previous is not None:
-        payload["rescheduleId"] = previous.id
-        payload["rescheduleUid"] = previous.uid
-        payload["rescheduleStartTime"] = _stamp(previous.start)
-        payload["rescheduleEndTime"] = _stamp(previous.end)
+        payload.update(_replaced(previous))
     return payload
 
 

@@ -6,7 +6,7 @@ Secrets are never filled in: the auth headers carry placeholders the builder rep
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -126,73 +126,87 @@ def _schema(tool: ToolName, language: Language, services: Sequence[str], strict:
     return schema
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where pasted tools send their calls, and for whom they speak."""
+
+    base: str
+    tenant: str
+    language: Language
+    services: Sequence[str]
+
+    def schema(self, tool: ToolName, strict: bool = False) -> dict[str, Any]:
+        return _schema(tool, self.language, self.services, strict)
+
+
+def _retell(tool: ToolName, to: _Target) -> dict[str, Any]:
+    return {
+        "type": "custom",
+        "name": tool,
+        "description": describe_tool(tool, to.language),
+        "url": f"{to.base}/integrations/retell/{to.tenant}",
+        "method": "POST",
+        "speak_during_execution": True,
+        "execution_message_type": "static_text",
+        "execution_message_description": FILLER[to.language],
+        "speak_after_execution": True,
+        "timeout_ms": 10_000,
+        "parameters": to.schema(tool),
+    }
+
+
+def _vapi(tool: ToolName, to: _Target) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "function": {"name": tool, "description": describe_tool(tool, to.language), "parameters": to.schema(tool)},
+        "server": {
+            "url": f"{to.base}/integrations/vapi/{to.tenant}",
+            "timeoutSeconds": 20,
+            "headers": {"Authorization": f"Bearer {VAPI_SECRET_PLACEHOLDER}"},
+        },
+        "messages": [{"type": "request-start", "content": FILLER[to.language]}],
+    }
+
+
+def _elevenlabs(tool: ToolName, to: _Target) -> dict[str, Any]:
+    return {
+        "type": "webhook",
+        "name": tool,
+        "description": describe_tool(tool, to.language),
+        "response_timeout_secs": 20,
+        "api_schema": {
+            "url": f"{to.base}/integrations/elevenlabs/{to.tenant}/{tool}",
+            "method": "POST",
+            "request_headers": {"Authorization": f"Bearer {ELEVENLABS_TOKEN_PLACEHOLDER}"},
+            "request_body_schema": to.schema(tool),
+        },
+    }
+
+
+def _openai(tool: ToolName, to: _Target) -> dict[str, Any]:
+    return {
+        "type": "function",
+        "name": tool,
+        "description": describe_tool(tool, to.language),
+        "parameters": to.schema(tool, strict=True),
+        "strict": True,
+    }
+
+
+_RENDER: Mapping[Platform, Callable[[ToolName, _Target], dict[str, Any]]] = {
+    "retell": _retell,
+    "vapi": _vapi,
+    "elevenlabs": _elevenlabs,
+    "openai": _openai,
+}
+
+
 def tool_definitions(
     platform: Platform, tenant: str, base_url: str, language: Language, services: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
     """The four tools as ``platform`` wants them pasted, pointed at ``base_url`` for ``tenant``."""
-    base = base_url.rstrip("/")
-    out: list[dict[str, Any]] = []
-    for tool in TOOL_NAMES:
-        description = _TOOLS[tool][0][language]
-        if platform == "retell":
-            out.append(
-                {
-                    "type": "custom",
-                    "name": tool,
-                    "description": description,
-                    "url": f"{base}/integrations/retell/{tenant}",
-                    "method": "POST",
-                    "speak_during_execution": True,
-                    "execution_message_type": "static_text",
-                    "execution_message_description": FILLER[language],
-                    "speak_after_execution": True,
-                    "timeout_ms": 10_000,
-                    "parameters": _schema(tool, language, services),
-                }
-            )
-        elif platform == "vapi":
-            out.append(
-                {
-                    "type": "function",
-                    "function": {
-                        "name": tool,
-                        "description": description,
-                        "parameters": _schema(tool, language, services),
-                    },
-                    "server": {
-                        "url": f"{base}/integrations/vapi/{tenant}",
-                        "timeoutSeconds": 20,
-                        "headers": {"Authorization": f"Bearer {VAPI_SECRET_PLACEHOLDER}"},
-                    },
-                    "messages": [{"type": "request-start", "content": FILLER[language]}],
-                }
-            )
-        elif platform == "elevenlabs":
-            out.append(
-                {
-                    "type": "webhook",
-                    "name": tool,
-                    "description": description,
-                    "response_timeout_secs": 20,
-                    "api_schema": {
-                        "url": f"{base}/integrations/elevenlabs/{tenant}/{tool}",
-                        "method": "POST",
-                        "request_headers": {"Authorization": f"Bearer {ELEVENLABS_TOKEN_PLACEHOLDER}"},
-                        "request_body_schema": _schema(tool, language, services),
-                    },
-                }
-            )
-        else:
-            out.append(
-                {
-                    "type": "function",
-                    "name": tool,
-                    "description": description,
-                    "parameters": _schema(tool, language, services, strict=True),
-                    "strict": True,
-                }
-            )
-    return out
+    target = _Target(base_url.rstrip("/"), tenant, language, services)
+    return [_RENDER[platform](tool, target) for tool in TOOL_NAMES]
 
 
 def describe_tool(tool: ToolName, language: Language) -> str:

@@ -7,7 +7,7 @@ import contextlib
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -116,6 +116,20 @@ def _serve(day: str, latency_ms: str) -> None:
     uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
 
 
+_Fire = Callable[[str, str, int, int], Awaitable[list[float]]]
+
+
+async def _measure(
+    fire: _Fire, day: date, latency_ms: int, path: str, total: int, concurrency: int, *, warm_up: int
+) -> tuple[list[float], float]:
+    """Serve the simulator at ``latency_ms`` and time ``total`` requests: their sorted durations, the wall time."""
+    with _served(day, latency_ms) as url:
+        await fire(url, path, warm_up, warm_up)  # warm up connections and caches
+        started = time.perf_counter()
+        durations = sorted(await fire(url, path, total, concurrency))
+        return durations, time.perf_counter() - started
+
+
 async def bench_simulator(
     *,
     requests: int = 2000,
@@ -133,11 +147,7 @@ async def bench_simulator(
     day = today or date.today()
     path = _path(day)
     fire = _fire_raw if client == "raw" else _fire_httpx
-    with _served(day, 0) as url:
-        await fire(url, path, concurrency, concurrency)  # warm up connections and caches
-        started = time.perf_counter()
-        durations = sorted(await fire(url, path, requests, concurrency))
-        elapsed = time.perf_counter() - started
+    durations, elapsed = await _measure(fire, day, 0, path, requests, concurrency, warm_up=concurrency)
     throughput = {
         "requests": requests,
         "concurrency": concurrency,
@@ -147,11 +157,9 @@ async def bench_simulator(
         "p50_ms": round(durations[len(durations) // 2] * 1000, 2),
         "p99_ms": round(durations[int(len(durations) * 0.99) - 1] * 1000, 2),
     }
-    with _served(day, latency_ms) as url:
-        await fire(url, path, concurrency, concurrency)  # warm up, as above
-        started = time.perf_counter()
-        waits = sorted(await fire(url, path, latency_requests, latency_requests))
-        elapsed = time.perf_counter() - started
+    waits, elapsed = await _measure(
+        fire, day, latency_ms, path, latency_requests, latency_requests, warm_up=concurrency
+    )
     latency = {
         "requests": latency_requests,
         "concurrency": latency_requests,
