@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from altslot.finder.scan import find_alternatives
     from altslot.types import Interval, Policy
 
-# Loaded on first use (PEP 562): ``import altslot.shell.cli`` and every other submodule import run this
+# Loaded on first use (PEP 562): ``import altslot.commands.cli`` and every other submodule import run this
 # file, and the finder pulls in the holiday calendars, which a process that never finds anything need not pay.
 _HOMES = {
     "find_alternatives": "altslot.finder.scan",

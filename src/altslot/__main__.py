@@ -1,5 +1,5 @@
 """``python -m altslot`` runs the command line."""
 
-from altslot.shell.cli import main
+from altslot.commands.cli import main
 
 main()

@@ -10,9 +10,9 @@ import pytest
 from redis.asyncio.cluster import ClusterNode
 from typer.testing import CliRunner
 
+from altslot.commands.cli import app
 from altslot.shared.redis_client import BoundedRedisCluster
 from altslot.shared.redis_url import CLUSTER_HINT, parse_redis_url
-from altslot.shell.cli import app
 from altslot.shell.config import CacheSettings
 from tests.e2e.test_booking import SECRET, book, signed, webhook_body
 from tests.support.redis_servers import Cluster

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from altslot.availability.warming import run_warmer, warm_once
+from altslot.commands.cli import app
 from altslot.shared.keys import WARMER_LEASE
-from altslot.shell.cli import app
 from altslot.shell.config import CacheSettings, CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
 from tests.support.availability import simulator, slot_calls

@@ -20,10 +20,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from altslot.api.app import create_app
+from altslot.api.serving import RunningServer, start_in_thread
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
-from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.contracts.contract import assert_valid, validator

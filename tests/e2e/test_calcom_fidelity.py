@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 
 from altslot.api.app import create_app
+from altslot.api.serving import start_in_thread
 from altslot.events import Events, UpstreamCall
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
-from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.support.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings

@@ -16,12 +16,12 @@ import pytest
 
 from altslot.api.app import create_app
 from altslot.api.schemas import UnavailableResponse
+from altslot.api.serving import RunningServer, start_in_thread
 from altslot.calcom.client import CalcomClient
 from altslot.calcom.errors import BadRequest
 from altslot.observability import ObservabilitySettings
 from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.runtime import build_runtime
-from altslot.shell.serving import RunningServer, start_in_thread
 from tests.support.world import EVENT, NOW, TOKEN, World, running, salon_data, tenant_settings
 
 SECRET = "whsec_test"

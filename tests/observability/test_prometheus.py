@@ -20,8 +20,8 @@ import httpx
 import pytest
 import redis
 
+from altslot.api.serving import start_in_thread
 from altslot.observability.searchlog import SearchLog
-from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.observability.prom import Prometheus, prometheus

@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from altslot.commands.cli import app
 from altslot.events import SearchDone
 from altslot.observability import ObservabilitySettings
 from altslot.observability.searchlog import SearchLog, SearchLogWriter, utc_now
 from altslot.observability.stats import parse_since, render, report
-from altslot.shell.cli import app
 from tests.observability.conftest import Database
 from tests.support.world import TOKEN, running, salon_data
 

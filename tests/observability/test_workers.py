@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from altslot.api.serving import start_in_thread
 from altslot.observability.metrics import Metrics
 from altslot.observability.multiproc import ENV, metrics_dir
-from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.observability.promtext import value

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from altslot.shell.cli import app
+from altslot.commands.cli import app
 from altslot.shell.config import ConfigError, Settings, load_settings
 from altslot.shell.tenants import build_registry
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from altslot.shell.cli import app
+from altslot.commands.cli import app
 
 DOC = Path(__file__).parents[2] / "docs" / "voice-agents.md"
 BASE = "https://altslot.example.org"

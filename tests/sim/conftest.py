@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from altslot.shell.serving import RunningServer, start_in_thread
+from altslot.api.serving import RunningServer, start_in_thread
 from altslot.sim import SimData, create_app
 from altslot.sim.datafile import parse_data
 from tests.sim.simdata import sim_raw

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from altslot.shell.serving import RunningServer
+from altslot.api.serving import RunningServer
 from altslot.sim.datafile import parse_data
 from tests.sim.simdata import API_KEY, BOOKINGS, SLOTS, sim_raw
 

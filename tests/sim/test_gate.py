@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from altslot.shell.serving import RunningServer
+from altslot.api.serving import RunningServer
 from tests.sim.simdata import API_KEY, BOOKINGS, SLOTS
 
 WEEK = {"start": "2050-09-05", "end": "2050-09-09", "eventTypeId": "10"}

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import httpx
 import pytest
 
-from altslot.shell.serving import RunningServer
+from altslot.api.serving import RunningServer
 from altslot.sim import demo_data
 from altslot.sim.datafile import parse_data
 from tests.sim.simdata import SLOTS, sim_raw

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from altslot.shell.serving import RunningServer, start_in_thread
+from altslot.api.serving import RunningServer, start_in_thread
 from altslot.sim.datafile import parse_data
 from tests.sim.simdata import BOOKINGS, sim_raw
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
+from altslot.api.serving import RunningServer, start_in_thread
 from altslot.shell.config import CacheSettings, CalcomSettings, Settings
 from altslot.shell.runtime import Runtime, build_runtime
-from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.support.world import NO_SEARCH_LOG, Clock, salon_data, tenant_settings

@@ -16,17 +16,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from altslot import __version__
-from altslot.agents import agent_routes
 from altslot.api.catchall import CatchAll
 from altslot.api.gate import FailedAuthLimiter, Gate, refusal
 from altslot.api.limits import BodyLimit
+from altslot.api.observe import observe_requests
+from altslot.api.requestid import RequestId
+from altslot.api.routes_agents import agent_routes
 from altslot.api.routes_booking import router as booking_router
+from altslot.api.routes_ops import observability_routes
 from altslot.api.routes_search import router as search_router
 from altslot.api.schemas import ErrorResponse
 from altslot.errors import BadSignature, CallerError, FieldError, NotAuthenticated
-from altslot.observability.http import observe_requests
-from altslot.observability.requestid import RequestId
-from altslot.observability.routes import observability_routes
 from altslot.shell.runtime import Runtime
 
 _HTTP_ERRORS = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
@@ -115,7 +115,7 @@ def create_app(runtime: Runtime) -> Any:
     _install_error_handlers(app, limiter)
     app.include_router(search_router)
     app.include_router(booking_router)
-    app.include_router(agent_routes(runtime, runtime.toolbox))
+    app.include_router(agent_routes(runtime))
 
     @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, str]:

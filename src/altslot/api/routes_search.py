@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from altslot.api import present
 from altslot.api.deps import Caller, runtime_of
 from altslot.api.responses import SEARCH
+from altslot.api.routes_ops import request_id
 from altslot.api.schemas import AlternativesRequest, AlternativesResponse
-from altslot.observability.routes import request_id
 
 router = APIRouter()
 

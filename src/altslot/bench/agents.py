@@ -24,10 +24,10 @@ import httpx
 
 from altslot.agents.retell import sign
 from altslot.api.app import create_app
+from altslot.api.serving import start_in_thread
 from altslot.bench.world import TOKEN, TYPICAL, ServiceConfig, at, first_day, search_body, sim_data
 from altslot.shell.config import load_settings
 from altslot.shell.runtime import build_runtime
-from altslot.shell.serving import start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import httpx
 
 from altslot.api.app import create_app
+from altslot.api.serving import RunningServer, start_in_thread
 from altslot.observability.logs import SEARCH_LOGGER, formatter
 from altslot.observability.settings import ObservabilitySettings
 from altslot.shell.demo import DEMO_TOKEN, demo_settings
 from altslot.shell.runtime import build_runtime
-from altslot.shell.serving import RunningServer, start_in_thread
 from altslot.sim import create_app as create_sim
 from altslot.sim import demo_data
 

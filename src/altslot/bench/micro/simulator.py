@@ -14,7 +14,7 @@ from typing import Any, Literal
 import httpx
 import uvicorn
 
-from altslot.shell.serving import bind_socket
+from altslot.api.serving import bind_socket
 from altslot.sim.app import create_app
 from altslot.sim.demo import demo_data
 

@@ -98,9 +98,9 @@ class Adapters:
         return _answer(await self._tools.run(found, tool, arguments, context))
 
 
-def agent_routes(runtime: Runtime, toolbox: Toolbox | None = None) -> APIRouter:
-    """Routes for Retell, Vapi and ElevenLabs over one tool layer."""
-    adapters = Adapters(runtime, toolbox or Toolbox(runtime.searcher, runtime.booker, runtime.clock, runtime.events))
+def agent_routes(runtime: Runtime) -> APIRouter:
+    """Routes for Retell, Vapi and ElevenLabs over the runtime's tool layer."""
+    adapters = Adapters(runtime, runtime.toolbox)
     router = APIRouter(tags=["agents"])
     for path, endpoint, summary in (
         ("/integrations/retell/{tenant}", adapters.retell_function, "Retell custom function (signed)"),

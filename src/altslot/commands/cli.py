@@ -83,7 +83,7 @@ def serve(
     # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
     with metrics_dir(os.environ):  # before any worker imports prometheus-client
-        from altslot.shell.serving import serve_forever  # imports the app, and with it prometheus-client
+        from altslot.api.serving import serve_forever  # imports the app, and with it prometheus-client
 
         serve_forever(
             "altslot.api.factory:app_from_env",
@@ -112,7 +112,7 @@ def find(
     """Find alternatives once, in process, and print the sentence and the offers."""
     from pydantic import ValidationError
 
-    from altslot.shell.runner import run_search
+    from altslot.commands.runner import run_search
 
     settings = _settings(config)
     try:
@@ -152,7 +152,7 @@ def warm(
     tenant: Annotated[list[str] | None, typer.Option(help="Only this tenant (repeatable).")] = None,
 ) -> None:
     """Fetch the next days of every configured event type into the cache."""
-    from altslot.shell.runner import run_warm
+    from altslot.commands.runner import run_warm
 
     settings = _settings(config)
     unknown = [t for t in tenant or [] if t not in settings.tenants]
@@ -205,10 +205,10 @@ def demo(
     import uvicorn
 
     from altslot.api.app import create_app
+    from altslot.api.serving import start_in_thread
     from altslot.observability.logs import configure_logging
     from altslot.shell.demo import curl_example, demo_settings
     from altslot.shell.runtime import build_runtime
-    from altslot.shell.serving import start_in_thread
     from altslot.sim import create_app as create_sim
     from altslot.sim import demo_data, parse_latency
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from altslot.observability.requestid import request_id_of
+from altslot.api.requestid import request_id_of
 from altslot.shell.keycheck import any_invalid
 
 if TYPE_CHECKING:

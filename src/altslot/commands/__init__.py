@@ -1,0 +1,1 @@
+"""The command line: ``altslot serve``, ``find``, ``warm``, ``demo``, ``calcom-sim``, ``bench`` and the rest."""
