@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 
 from altslot.events import Event, FetchDone
 from altslot.search.answers import SearchAnswer, SearchInput
@@ -85,6 +86,12 @@ class Desk:
         entry = (await self.runtime.availability.cached([key])).get(key)
         return None if entry is None else [s.astimezone(BERLIN) for s in entry.starts]
 
+    async def times(self, day: date, minutes: int = OWN_LENGTH) -> list[str]:
+        """The cached starts of ``EVENT`` on ``day`` as Berlin clock times (``"14:30"``); the day must be cached."""
+        cached = await self.cached(day, minutes)
+        assert cached is not None, f"{day} is not cached at slot length {minutes}"
+        return [start.strftime("%H:%M") for start in cached]
+
     async def stats(self) -> dict[str, Any]:
         """The simulator's counters."""
         stats: dict[str, Any] = (await self.http.get(f"{self.sim.url}/_sim/stats")).json()
@@ -137,3 +144,10 @@ async def desk(
             assert tenant is not None
             async with httpx.AsyncClient() as http:
                 yield Desk(sim, runtime, tenant, clock, watch, http)
+
+
+@pytest.fixture
+async def salon() -> AsyncIterator[Desk]:
+    """The salon with its default settings (re-exported by the conftests that use it)."""
+    async with desk() as found:
+        yield found
