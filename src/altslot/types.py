@@ -10,7 +10,7 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
-from typing import Literal, NewType
+from typing import Literal, NamedTuple, NewType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TenantId = NewType("TenantId", str)
@@ -57,11 +57,12 @@ class Interval:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
-class DayKey:
+class DayKey(NamedTuple):
     """One cache day: availability of one event type at one slot length on one tenant-local date.
 
     ``duration_minutes`` is the length asked of Cal.com; ``OWN_LENGTH`` asks for the event type's own.
+    A named tuple rather than a dataclass: a warm search hashes its days' keys dozens of times, and a
+    tuple hashes in C.
     """
 
     tenant: TenantId
@@ -83,6 +84,9 @@ class Policy:
     """How many days after today may be booked; None: as far as a wish may lie (a year)."""
     time_window_hours: int = 2
     minimum_notice: timedelta = timedelta(0)
+    memo: dict[tuple[str, date], object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """What ``altslot.finder.calendar`` worked out per day (closed or open, the opening hours): the holiday
+    calendar is slow to ask, and every search asks it about the same few days again."""
 
     @property
     def workdays(self) -> frozenset[int]:

@@ -128,7 +128,7 @@ class Availability:
         if found is not None and found[0] == versions:
             self._indexes.move_to_end(memo)
             return found[1]
-        index = report.index(length)
+        index = report.index(length, query.zone)
         self._indexes[memo] = (versions, index)
         if len(self._indexes) > self._indexes_max:
             self._indexes.popitem(last=False)

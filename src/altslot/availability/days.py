@@ -93,12 +93,12 @@ class FetchReport:
         """Days that needed no upstream call: fresh and stale hits together."""
         return self.cache_hits + self.stale_hits
 
-    def index(self, length: timedelta | None) -> SlotIndex:
+    def index(self, length: timedelta | None, zone: ZoneInfo | None = None) -> SlotIndex:
         """The slot index of the days that are known, with ``length`` or the length Cal.com reported."""
         learned = next((e.length_minutes for e in self.entries.values() if e.length_minutes), 0)
         duration = length or timedelta(minutes=learned or 30)
         by_day = {key.day: entry.starts for key, entry in self.entries.items()}
-        return SlotIndex.from_days(by_day, duration, as_of=self.as_of)
+        return SlotIndex.from_days(by_day, duration, as_of=self.as_of, zone=zone)
 
 
 @dataclass

@@ -8,12 +8,13 @@ night clocks go back.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, cast
 
 from altslot.finder.models import SearchRequest, TimeWindow
 from altslot.types import Interval, Policy
 
 AdjustReason = Literal["outside_hours", "non_workday", "holiday"]
+ClosedReason = Literal["non_workday", "holiday"]
 
 _NAMED_WINDOWS: dict[str, tuple[time, time]] = {
     "morning": (time.min, time(12)),
@@ -36,13 +37,18 @@ def local_date(instant: datetime, policy: Policy) -> date:
         return date.min if instant.year == 1 else date.max
 
 
-def closed_reason(day: date, policy: Policy) -> Literal["non_workday", "holiday"] | None:
+def closed_reason(day: date, policy: Policy) -> ClosedReason | None:
     """Why the business is closed on ``day`` (a closed weekday wins over a holiday), or None when open."""
+    key = ("closed", day)
+    if key in policy.memo:
+        return cast("ClosedReason | None", policy.memo[key])
+    reason: ClosedReason | None = None
     if day.weekday() not in policy.hours:
-        return "non_workday"
-    if day in policy.holidays:
-        return "holiday"
-    return None
+        reason = "non_workday"
+    elif day in policy.holidays:
+        reason = "holiday"
+    policy.memo[key] = reason
+    return reason
 
 
 def is_workday(day: date, policy: Policy) -> bool:
@@ -52,14 +58,18 @@ def is_workday(day: date, policy: Policy) -> bool:
 
 def opening_interval(day: date, policy: Policy) -> Interval | None:
     """The opening hours of ``day`` as aware datetimes in the tenant zone, or None on closed days."""
-    if not is_workday(day, policy):
-        return None
-    opens, closes = policy.hours[day.weekday()]
-    start = datetime.combine(day, opens, tzinfo=policy.zone)
-    # A closing time at or before opening (typically 00:00) means "until midnight".
-    end_day = day if closes > opens else day + timedelta(days=1)
-    end = datetime.combine(end_day, closes, tzinfo=policy.zone)
-    return Interval(start, end)
+    key = ("hours", day)
+    if key in policy.memo:
+        return cast("Interval | None", policy.memo[key])
+    hours: Interval | None = None
+    if is_workday(day, policy):
+        opens, closes = policy.hours[day.weekday()]
+        start = datetime.combine(day, opens, tzinfo=policy.zone)
+        # A closing time at or before opening (typically 00:00) means "until midnight".
+        end_day = day if closes > opens else day + timedelta(days=1)
+        hours = Interval(start, datetime.combine(end_day, closes, tzinfo=policy.zone))
+    policy.memo[key] = hours
+    return hours
 
 
 def next_opening(after: datetime, policy: Policy) -> datetime | None:

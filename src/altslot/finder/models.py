@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from altslot.types import Interval, Language
 
@@ -28,26 +29,40 @@ class SlotIndex:
     """The slots Cal.com listed as free for one event type and duration, over the days it covers.
 
     ``days`` are tenant-local dates whose availability is known; a date missing from ``days`` is unknown,
-    which is different from a known day without free slots.
+    which is different from a known day without free slots. ``starts`` are ascending.
+
+    Each start is also kept in UTC and, with ``zone``, as wall time there: an index is built once and serves
+    many searches (see ``altslot.availability``), so the finder's per-slot loop converts nothing.
     """
 
     duration: timedelta
     starts: tuple[datetime, ...]
     days: frozenset[date]
     as_of: datetime | None = None
+    zone: ZoneInfo | None = None
+    utc: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
+    local: tuple[datetime, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        utc = tuple(s.astimezone(UTC) for s in self.starts)
+        object.__setattr__(self, "utc", utc)
+        object.__setattr__(self, "local", tuple(s.astimezone(self.zone) for s in utc) if self.zone else ())
 
     @classmethod
     def from_days(
-        cls, by_day: Mapping[date, Sequence[datetime]], duration: timedelta, as_of: datetime | None = None
+        cls,
+        by_day: Mapping[date, Sequence[datetime]],
+        duration: timedelta,
+        as_of: datetime | None = None,
+        zone: ZoneInfo | None = None,
     ) -> SlotIndex:
         """Build an index from slot starts grouped by tenant-local day (empty lists mean known-empty days)."""
         starts = sorted({s for day in by_day.values() for s in day})
-        return cls(duration=duration, starts=tuple(starts), days=frozenset(by_day), as_of=as_of)
+        return cls(duration=duration, starts=tuple(starts), days=frozenset(by_day), as_of=as_of, zone=zone)
 
-    def contains(self, start: datetime) -> bool:
-        """True when a slot starts exactly at ``start``."""
-        i = bisect.bisect_left(self.starts, start)
-        return i < len(self.starts) and self.starts[i] == start
+    def local_in(self, zone: ZoneInfo) -> tuple[datetime, ...]:
+        """The starts as wall times in ``zone``: worked out once for the index's own zone, else now."""
+        return self.local if zone == self.zone else tuple(s.astimezone(zone) for s in self.utc)
 
     def between(self, start: datetime, end: datetime) -> Sequence[datetime]:
         """Slot starts ``s`` with ``start <= s < end``, ascending."""

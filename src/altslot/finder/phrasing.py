@@ -6,6 +6,7 @@ line of plain text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
@@ -78,19 +79,22 @@ def label(start: datetime, policy: Policy, now: datetime, language: Language) ->
     )
 
 
-def spoken_offers(starts: list[datetime], policy: Policy, now: datetime, language: Language) -> list[str]:
+def spoken_offers(
+    starts: list[datetime], policy: Policy, now: datetime, language: Language, labels: Sequence[str] = ()
+) -> list[str]:
     """Labels for a sentence: an offer on the same day as the one before it says only its time.
 
-    "morgen um 9 Uhr oder um 11 Uhr" rather than "morgen um 9 Uhr oder morgen um 11 Uhr".
+    "morgen um 9 Uhr oder um 11 Uhr" rather than "morgen um 9 Uhr oder morgen um 11 Uhr". ``labels``: the
+    offers' labels when the caller has them already.
     """
     spoken: list[str] = []
     previous: date | None = None
-    for start in starts:
+    for i, start in enumerate(starts):
         local = start.astimezone(policy.zone)
         if local.date() == previous:
             spoken.append(DAY_FORMS[language]["same_day"].format(t=spoken_time(local, language)))
         else:
-            spoken.append(label(start, policy, now, language))
+            spoken.append(labels[i] if labels else label(start, policy, now, language))
         previous = local.date()
     return spoken
 
@@ -161,8 +165,13 @@ def _reason(result: SearchResult, request: SearchRequest, policy: Policy, now: d
             return ""
 
 
-def phrase(result: SearchResult, request: SearchRequest, policy: Policy, now: datetime) -> str:
-    """The whole spoken answer (``response_text``) for a search result, on one line."""
+def phrase(
+    result: SearchResult, request: SearchRequest, policy: Policy, now: datetime, labels: Sequence[str] = ()
+) -> str:
+    """The whole spoken answer (``response_text``) for a search result, on one line.
+
+    ``labels``: the alternatives' labels (``label``) when the caller has worked them out already.
+    """
     language = request.language
     words = SENTENCES[language]
     if result.available:
@@ -173,7 +182,7 @@ def phrase(result: SearchResult, request: SearchRequest, policy: Policy, now: da
         if result.outside_preferred_window and request.preferred_window is not None:
             window = _window_text(request.preferred_window, language)
             parts.append(words["outside_window"].format(Window=_capitalise(window), window=window))
-        offers = spoken_offers([alt.start for alt in result.alternatives], policy, now, language)
+        offers = spoken_offers([alt.start for alt in result.alternatives], policy, now, language, labels)
         key = "offer_one" if len(offers) == 1 else "offer_many"
         parts.append(words[key].format(offers=join_offers(offers, language)))
     elif result.why_not == "unknown":

@@ -14,6 +14,7 @@ so the result always equals that of a full scan; ``strategies_tried`` names the 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -83,6 +84,7 @@ class _Scanner:
         self.home_day = calendar.local_date(request.desired_start, policy)
         self.earliest = now.astimezone(UTC) + policy.minimum_notice
         self.exclude = [_utc(iv) for iv in request.exclude]
+        self.local = index.local_in(policy.zone)
 
     def _next_workday(self) -> date | None:
         current = self.day + timedelta(days=1)
@@ -135,13 +137,14 @@ class _Scanner:
         target = self.target.instant
         day_gap = abs((day - self.day).days)
         window = self.request.preferred_window
+        utc, local_starts = self.index.utc, self.local
         found: list[Candidate] = []
-        for slot in self.index.between(opens, last_start + _TICK):
-            start = slot.astimezone(UTC)
+        for i in range(bisect.bisect_left(utc, opens), bisect.bisect_right(utc, last_start)):
+            start = utc[i]
             if start == self.desired or (self.exclude and _overlaps(start, start + duration, self.exclude)):
                 continue
-            local = start.astimezone(self.policy.zone)
-            wall = ranking.minutes_of_day(local) - self.minutes
+            local = local_starts[i]
+            wall = local.hour * 60 + local.minute - self.minutes
             if day_gap == 0:
                 # On the target day itself real elapsed time counts (DST days have 23 or 25 hours).
                 minutes = int(abs(start - target).total_seconds()) // 60
@@ -182,10 +185,6 @@ class _Scanner:
         prefix = ranking.rank((c for c in found if ranking.cost(c, active) < bound), active)
         limit = self.request.max_alternatives
         return len(ranking.first_pass(prefix, limit, self.home_day)) >= limit
-
-
-def _flatten(by_day: dict[date, list[Candidate]]) -> list[Candidate]:
-    return [c for found in by_day.values() for c in found]
 
 
 def _normalise(

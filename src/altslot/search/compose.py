@@ -27,17 +27,18 @@ def compose(
 ) -> SearchAnswer:
     """The ``SearchAnswer`` for the finder's ``result``; ``held`` maps offered starts to their holds."""
     policy, language, register = tenant.policy, request.language, tenant.voice.spoken_time
+    labels = [label(a.start, policy, now, language) for a in result.alternatives]
     offers = tuple(
         Offer(
-            start=a.start.astimezone(policy.zone),
-            end=a.end.astimezone(policy.zone),
+            start=a.start,
+            end=a.end,
             strategy=a.strategy,
             score=a.score,
-            label=label(a.start, policy, now, language),
-            spoken_time=say_time(a.start.astimezone(policy.zone), language, register),
+            label=said,
+            spoken_time=say_time(a.start, language, register),
             hold=held.get(a.start),
         )
-        for a in result.alternatives
+        for a, said in zip(result.alternatives, labels, strict=True)
     )
     age = (now - report.as_of).total_seconds() if report.as_of else None
     figures = Figures(
@@ -52,4 +53,4 @@ def compose(
         stale=report.stale_hits > 0,
     )
     requested_hold = held.get(result.requested) if result.available else None
-    return SearchAnswer(result, offers, phrase(result, request, policy, now), figures, requested_hold)
+    return SearchAnswer(result, offers, phrase(result, request, policy, now, labels), figures, requested_hold)
