@@ -67,16 +67,14 @@ def _measure(sizes: Sizes, today: date, now: datetime, say: Say) -> tuple[list[d
     no figure and costs no extra wall time.
     """
     wish = wish_day(today)
-    by_horizon = {h: [c for c in cases() if c.horizon_days == h] for h in HORIZONS}
-    rows: list[dict[str, Any]] = []
+    chosen = cases()
     with tempfile.TemporaryDirectory(prefix="altslot-growth-") as tmp, Fleet(Path(tmp)) as fleet:
         sim = fleet.simulator(sim_data(today, now), latency_ms=0)
         sim.wait_ready()
-        for horizon, group in by_horizon.items():
-            say(f"in process, horizon {horizon} d: {', '.join(c.name for c in group)} …")
-            settings = Settings(**settings_tree(sim.url, horizon))
-            rows += asyncio.run(in_process(settings, group, wish, now, sizes.searches))
-        services = {h: fleet.service(ServiceFile(settings_tree(sim.url, h))) for h in by_horizon}
+        say(f"in process: {len(chosen)} configurations, {sizes.searches} searches each, taking turns …")
+        settings = {h: Settings(**settings_tree(sim.url, h)) for h in HORIZONS}
+        rows = asyncio.run(in_process(settings, chosen, wish, now, sizes.searches))
+        services = {h: fleet.service(ServiceFile(settings_tree(sim.url, h))) for h in HORIZONS}
         say(f"starting {len(services)} altslot processes in the background …")
         memory = _memory(sizes, wish, now, say)
         fleet.ready()
@@ -107,8 +105,9 @@ def _part(rows: list[dict[str, Any]], axis: Axis, unit: str, work: str) -> dict[
         "work": round(high["calendar"][work] / low["calendar"][work], 2),
     }
     points = [(float(r["value"]), float(r["in_process"]["p50_ms"])) for r in chosen]
+    calls = [(float(r["value"]), float(r["in_process"]["calls_per_search"])) for r in chosen]
     per = "extra horizon day" if axis == "horizon_days" else "extra slot per open day"
-    return {"rows": chosen, "ratio": ratio, "complexity": complexity(points, per)}
+    return {"rows": chosen, "ratio": ratio, "complexity": complexity(points, calls, per)}
 
 
 def _memory(sizes: Sizes, wish: date, now: datetime, say: Say) -> dict[str, Any]:

@@ -2,18 +2,21 @@
 
 In process, everything but HTTP: the runtime ``altslot serve`` builds (``build_runtime``) in front of the
 simulator, on a frozen clock so the memory cache stays fresh; one search fetches and warms, then every
-search is timed alone with ``perf_counter_ns``. Over HTTP, the same wish through ``altslot serve``: one
+search is timed alone with ``perf_counter_ns``, the configurations taking turns; cProfile's count of
+function calls per search gives the work without the noise. Over HTTP, the same wish through ``altslot serve``: one
 connection for latency (and the server's own ``search.duration_ms``), then the project's driver at 32
 connections for requests per second (``altslot.bench.extras.throughput``).
 """
 
 from __future__ import annotations
 
+import cProfile
 import math
+import pstats
 import statistics
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,38 +69,79 @@ async def _slots_per_day(runtime: Runtime, tenant: Tenant, case: Case, wish: dat
     }
 
 
+class _Probe:
+    """One configuration's warm search in its runtime, and the durations timed so far."""
+
+    def __init__(self, runtime: Runtime, case: Case, wish: date) -> None:
+        tenant = runtime.tenants.get(case.tenant)
+        assert tenant is not None
+        self.runtime, self.tenant, self.case, self.wish = runtime, tenant, case, wish
+        self.input = SearchInput(case.event_type_id, at(wish, WISH_HOUR).replace(tzinfo=None))
+        self.samples = array("q")
+
+    async def warm(self) -> SearchAnswer:
+        """Fetch the horizon, then check that a second search takes everything from the cache."""
+        await self.runtime.searcher.search(self.tenant, self.input)
+        answer = await self.runtime.searcher.search(self.tenant, self.input)
+        if not isinstance(answer, SearchAnswer) or answer.result.available or answer.figures.upstream_calls:
+            raise RuntimeError(f"{self.case.name}: the warm search did not search the cache ({answer!r:.300})")
+        return answer
+
+    async def time(self, searches: int) -> None:
+        """Time ``searches`` searches, each alone."""
+        for _ in range(searches):
+            began = time.perf_counter_ns()
+            await self.runtime.searcher.search(self.tenant, self.input)
+            self.samples.append(time.perf_counter_ns() - began)
+
+    async def calls(self, searches: int = 20) -> int:
+        """Function calls per search as cProfile counts them: the work, free of the machine's noise."""
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(searches):
+            await self.runtime.searcher.search(self.tenant, self.input)
+        profile.disable()
+        total = int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+        return round(total / searches)
+
+    def timing(self) -> dict[str, Any]:
+        """Percentiles of every duration timed, in ms."""
+        ordered = sorted(ns / 1e6 for ns in self.samples)
+        return {
+            "searches": len(ordered),
+            "p50_ms": round(quantile(ordered, 0.5), 4),
+            "p99_ms": round(quantile(ordered, 0.99), 4),
+            "mean_ms": round(statistics.fmean(ordered), 4),
+        }
+
+
 async def in_process(
-    settings: Settings, group: Sequence[Case], wish: date, now: datetime, searches: int
+    settings: Mapping[int, Settings], chosen: Sequence[Case], wish: date, now: datetime, searches: int, rounds: int = 10
 ) -> list[dict[str, Any]]:
-    """p50/p99 of ``searches`` warm searches for each case of one horizon (one runtime for them all)."""
-    runtime = build_runtime(settings, clock=lambda: now, env={})
-    found: list[dict[str, Any]] = []
+    """p50/p99 of ``searches`` warm searches per case, one runtime per horizon (``settings`` by horizon days).
+
+    The cases take turns, ``searches / rounds`` at a time, so a change in the machine's load (other work
+    starting or stopping) falls on every configuration alike instead of on whichever ran then.
+    """
+    runtimes = {h: build_runtime(s, clock=lambda: now, env={}) for h, s in settings.items()}
     try:
-        for case in group:
-            tenant = runtime.tenants.get(case.tenant)
-            assert tenant is not None
-            wish_input = SearchInput(case.event_type_id, at(wish, WISH_HOUR).replace(tzinfo=None))
-            await runtime.searcher.search(tenant, wish_input)  # fetches the horizon: the cache is warm after it
-            answer = await runtime.searcher.search(tenant, wish_input)
-            if not isinstance(answer, SearchAnswer) or answer.result.available or answer.figures.upstream_calls:
-                raise RuntimeError(f"{case.name}: the warm search did not search the cache ({answer!r:.300})")
-            samples = array("q")
-            for _ in range(searches):
-                began = time.perf_counter_ns()
-                await runtime.searcher.search(tenant, wish_input)
-                samples.append(time.perf_counter_ns() - began)
-            ordered = sorted(ns / 1e6 for ns in samples)
-            timing = {
-                "searches": searches,
-                "p50_ms": round(quantile(ordered, 0.5), 4),
-                "p99_ms": round(quantile(ordered, 0.99), 4),
-                "mean_ms": round(statistics.fmean(ordered), 4),
+        probes = [_Probe(runtimes[case.horizon_days], case, wish) for case in chosen]
+        answers = [await probe.warm() for probe in probes]
+        for _ in range(rounds):
+            for probe in probes:
+                await probe.time(max(1, searches // rounds))
+        return [
+            {
+                "case": probe.case,
+                "in_process": {**probe.timing(), "calls_per_search": await probe.calls()},
+                "answer": _answer(answer),
+                "calendar": await _slots_per_day(probe.runtime, probe.tenant, probe.case, wish),
             }
-            calendar = await _slots_per_day(runtime, tenant, case, wish)
-            found.append({"case": case, "in_process": timing, "answer": _answer(answer), "calendar": calendar})
+            for probe, answer in zip(probes, answers, strict=True)
+        ]
     finally:
-        await runtime.aclose()
-    return found
+        for runtime in runtimes.values():
+            await runtime.aclose()
 
 
 async def over_http(url: str, case: Case, wish: date, sequential: int, seconds: float) -> dict[str, Any]:
