@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-_BEND = 0.2
-"""How far (as a share of the whole growth) the middle configurations may lie off the straight line from the
-smallest to the largest before the growth is not called linear."""
+Points = Sequence[tuple[float, float]]
+"""(work, cost) pairs, smallest work first."""
+LINEAR = (0.8, 1.25)
+"""Exponents ``k`` of ``cost = fixed + b·nᵏ`` still called linear; below is slower, above faster than linear."""
+_EXPONENTS = [step / 20 for step in range(4, 81)]  # 0.20 … 4.00
 
 
-def fit(points: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
+def fit(points: Points) -> tuple[float, float, float]:
     """Least-squares line through ``points``: (intercept, slope, R²)."""
     n = len(points)
     mean_x = sum(x for x, _ in points) / n
@@ -24,37 +26,54 @@ def fit(points: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
     return intercept, slope, (1 - residual / total) if total else 1.0
 
 
-def shape(points: Sequence[tuple[float, float]]) -> str:
-    """``linear``, ``faster than linear`` or ``slower than linear``, from where the middle points lie.
+def exponent(points: Points) -> float | None:
+    """The ``k`` of ``cost = fixed + b·nᵏ`` (b > 0) that fits ``points`` best, or None when cost does not grow.
 
-    A straight line runs from the smallest configuration to the largest; middle points below it (on
-    average, by more than ``_BEND`` of the growth) mean growth speeds up, above it that it slows down.
+    A fixed part is what every search pays whatever the work; ``k`` describes only the part that grows,
+    which a plain log-log slope would mix with the fixed part.
     """
-    (x0, y0), (xn, yn) = points[0], points[-1]
-    growth = yn - y0
-    if growth <= 0:
+    best: tuple[float, float] | None = None
+    for k in _EXPONENTS:
+        fixed, slope, _ = fit([(x**k, y) for x, y in points])
+        residual = sum((y - fixed - slope * x**k) ** 2 for x, y in points)
+        if slope > 0 and (best is None or residual < best[0]):
+            best = (residual, k)
+    return None if best is None else best[1]
+
+
+def shape(points: Points) -> str:
+    """``linear``, ``faster than linear`` or ``slower than linear``, from the exponent of the growing part."""
+    k = exponent(points)
+    if k is None or points[-1][1] <= points[0][1]:
         return "no growth seen (it is within the noise)"
-    bends = [(y - y0 - growth * (x - x0) / (xn - x0)) / growth for x, y in points[1:-1]]
-    bend = sum(bends) / len(bends)
-    side = "below" if bend < 0 else "above"
-    where = f"the middle configurations lie {abs(bend):.0%} of the growth {side} a straight line"
-    if bend < -_BEND:
+    where = f"fixed + b·n^{k:.2f}"
+    if k > LINEAR[1]:
         return f"faster than linear ({where})"
-    if bend > _BEND:
+    if k < LINEAR[0]:
         return f"slower than linear ({where})"
     return f"linear ({where})"
 
 
-def complexity(points: Sequence[tuple[float, float]], unit: str) -> dict[str, Any]:
-    """Fixed cost, cost per ``unit``, R² and the shape of warm in-process p50 (ms) against the work."""
+def complexity(points: Points, calls: Points, unit: str) -> dict[str, Any]:
+    """Warm in-process p50 (ms) and function calls per search against the work: fixed part, growth per unit, shape."""
     intercept, slope, r2 = fit(points)
-    verdict = shape(points)
+    _, calls_slope, calls_r2 = fit(calls)
+    verdict, calls_verdict = shape(points), shape(calls)
     line = (
-        f"Complexity seen (in process, p50): {intercept * 1000:.0f} µs fixed + {slope * 1000:.2f} µs per {unit} "
-        f"(least squares, R² {r2:.3f}); {verdict}."
+        f"Complexity seen (in process): p50 {intercept * 1000:.0f} µs fixed + {slope * 1000:.2f} µs per {unit} "
+        f"(least squares, R² {r2:.3f}), {verdict}; function calls per search +{calls_slope:.1f} per {unit} "
+        f"(R² {calls_r2:.4f}), {calls_verdict}."
     )
-    return {"fixed_us": round(intercept * 1000, 1), "us_per_unit": round(slope * 1000, 3), "r2": round(r2, 4),
-            "shape": verdict, "line": line}  # fmt: skip
+    return {
+        "fixed_us": round(intercept * 1000, 1),
+        "us_per_unit": round(slope * 1000, 3),
+        "r2": round(r2, 4),
+        "shape": verdict,
+        "calls_per_unit": round(calls_slope, 2),
+        "calls_r2": round(calls_r2, 5),
+        "calls_shape": calls_verdict,
+        "line": line,
+    }
 
 
 def _ms(value: Any, digits: int = 3) -> str:
@@ -65,9 +84,9 @@ def _cost_table(title: str, column: str, part: dict[str, Any]) -> list[str]:
     lines = [
         f"### {title}",
         "",
-        f"| {column} | days | slots/open day | in process p50 | p99 | HTTP p50 (1 conn.) | server p50 "
-        "| req/s (32 conn.) | offers |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| {column} | days | slots/open day | in process p50 | p99 | calls/search | HTTP p50 (1 conn.) "
+        "| server p50 | req/s (32 conn.) | offers |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in part["rows"]:
         http = row.get("http") or {}
@@ -75,8 +94,9 @@ def _cost_table(title: str, column: str, part: dict[str, Any]) -> list[str]:
         lines.append(
             f"| {row['value']} | {row['calendar']['days']} | {row['calendar']['slots_per_open_day']} "
             f"| {_ms(row['in_process']['p50_ms'])} | {_ms(row['in_process']['p99_ms'])} "
-            f"| {_ms(one.get('p50_ms'), 2)} | {_ms(one.get('server_p50_ms'), 2)} "
-            f"| {rate.get('requests_per_second', '–')} | {len(row['answer']['offers'])} |"
+            f"| {row['in_process']['calls_per_search']} | {_ms(one.get('p50_ms'), 2)} "
+            f"| {_ms(one.get('server_p50_ms'), 2)} | {rate.get('requests_per_second', '–')} "
+            f"| {len(row['answer']['offers'])} |"
         )
     ratio = part["ratio"]
     lines += [
@@ -96,14 +116,15 @@ def _memory_table(memory: dict[str, Any]) -> list[str]:
         "",
         memory["method"],
         "",
-        "| tenants | day entries | indexes | RSS empty | RSS cached + indexed | RSS growth / tenant "
+        "| tenants | day entries | slots / day | indexes | RSS empty | RSS cached + indexed | RSS growth / tenant "
         "| bytes / cached day | bytes / index | traced bytes / tenant |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in memory["rows"]:
         per_tenant = row["rss_kib_growth"] / row["tenants"]
         lines.append(
-            f"| {row['tenants']} | {row['day_entries']} | {row['indexes']} | {row['rss_kib_empty'] / 1024:.1f} MiB "
+            f"| {row['tenants']} | {row['day_entries']} | {row['slots_cached'] / row['day_entries']:.1f} "
+            f"| {row['indexes']} | {row['rss_kib_empty'] / 1024:.1f} MiB "
             f"| {row['rss_kib_indexed'] / 1024:.1f} MiB | {per_tenant:.1f} KiB | {row['bytes_per_cached_day']} "
             f"| {row['bytes_per_index']} | {row['bytes_per_tenant_traced']} |"
         )
