@@ -7,8 +7,9 @@
   slots per open day (slot length = slot interval over the opening hours), with 13:00–15:00 of the wish
   day booked, so the 14:00 wish is taken and the finder has to search.
 
-The wish day is the first Monday–Friday after today. The simulator's clock is frozen at the run's start;
-in process altslot's clock is too, over HTTP ``altslot serve`` runs on the real clock a few minutes later.
+The wish day is the first Monday–Friday after today that is no Bavarian public holiday. The simulator's
+clock is frozen at the run's start; in process altslot's clock is too, over HTTP ``altslot serve`` runs on
+the real clock a few minutes later.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
+import holidays
 from pydantic import SecretStr
 
 from altslot.bench.world import TOKEN, at
@@ -41,9 +43,11 @@ Axis = Literal["horizon_days", "slots_per_day"]
 
 
 def wish_day(today: date) -> date:
-    """The first Monday–Friday after ``today``."""
+    """The first Monday–Friday after ``today`` that is no public holiday at the demo salon (the wish is "busy")."""
+    calendar = demo_settings("http://unused").tenants["salon"].holidays
+    closed = holidays.country_holidays(calendar.country, subdiv=calendar.subdivision) if calendar else {}
     day = today + timedelta(days=1)
-    while day.weekday() >= 5:
+    while day.weekday() >= 5 or day in closed:
         day += timedelta(days=1)
     return day
 
