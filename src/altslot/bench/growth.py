@@ -8,8 +8,8 @@ and writes the raw figures as JSON. In one run:
    both in process (``Searcher.search``, p50/p99) and over HTTP (``altslot serve``: one connection's p50,
    the server's own ``search.duration_ms`` p50, requests/s at 32 connections), with the cost ratios
    60 ÷ 14 days and 200 ÷ 10 slots;
-3. cached memory for 1, 100 and 1 000 tenants of three event types, each size in a fresh interpreter
-   (``altslot.bench.growth_memory``);
+3. cached memory for 1, 100 and 1 000 tenants (``--quick``: 1, 10, 100) of three event types, each size in
+   a fresh interpreter (``altslot.bench.growth_memory``);
 4. under each table a "complexity seen" line worked out from its figures (``altslot.bench.growth_report``).
 
 The world (simulator data, tenants, configs) is ``altslot.bench.growth_world``; the timing is
@@ -56,7 +56,7 @@ class Sizes:
 
 
 FULL = Sizes(searches=3000, sequential=1000, seconds=5.0, tenants=(1, 100, 1000))
-QUICK = Sizes(searches=300, sequential=30, seconds=0.5, tenants=(1, 100, 1000))
+QUICK = Sizes(searches=300, sequential=30, seconds=0.5, tenants=(1, 10, 100))
 
 
 def _measure(sizes: Sizes, today: date, now: datetime, say: Say) -> tuple[list[dict[str, Any]], dict[str, Any]]:
