@@ -104,7 +104,7 @@ def _stores(salon: _Salon) -> tuple[MemoryDayCache, Availability]:
     def clock() -> datetime:
         return salon.now  # frozen: every entry stays fresh
 
-    cache = MemoryDayCache(clock, max_entries=10**7)
+    cache = MemoryDayCache(clock)  # the service's default bound (100 000 days) holds 2 222 such tenants
     availability = Availability(
         cache, _NoUpstream(), clock, fresh_ttl=FRESH_TTL, max_stale=MAX_STALE, max_range_days=31
     )
