@@ -34,6 +34,8 @@ class Tally:
     """What a load run saw: latencies, statuses and altslot's own search figures summed over answers."""
 
     latencies: array[float] = field(default_factory=lambda: array("d"))
+    server_ms: array[float] = field(default_factory=lambda: array("d"))
+    """altslot's own ``search.duration_ms`` of every answer that carries one."""
     statuses: Counter[int] = field(default_factory=Counter)
     upstream_calls: int = 0
     cache_hits: int = 0
@@ -62,6 +64,8 @@ class Tally:
             self.cache_misses += int(search.get("cache_misses", 0))
             self.stale += bool(body.get("freshness", {}).get("stale"))
             self.degraded += search.get("degraded") is not None
+            if isinstance(search.get("duration_ms"), int | float):
+                self.server_ms.append(float(search["duration_ms"]))
 
     def summary(self) -> dict[str, Any]:
         """Counts, percentiles in ms, error rate, hit ratio and throughput."""

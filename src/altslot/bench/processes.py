@@ -14,11 +14,19 @@ import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import httpx
 
-from altslot.bench.world import ServiceConfig, write_json
+from altslot.bench.world import write_json
+
+
+class ConfigFile(Protocol):
+    """What ``altslot serve`` is started with: anything that writes its config file (``ServiceConfig``)."""
+
+    def toml(self) -> str:
+        """The config file text."""
+        ...
 
 
 def free_port() -> int:
@@ -89,7 +97,7 @@ class Fleet(AbstractContextManager["Fleet"]):
         args = ["calcom-sim", "--data", str(path), "--latency-ms", str(latency_ms)]
         return self._start("simulator", [*args, "--rate-limit", str(rate_limit)], "/_sim/stats")
 
-    def service(self, config: ServiceConfig) -> Child:
+    def service(self, config: ConfigFile) -> Child:
         """``altslot serve --config FILE`` as an operator would run it."""
         path = self.workdir / f"altslot-{len(self.children)}.toml"
         path.write_text(config.toml(), encoding="utf-8")
