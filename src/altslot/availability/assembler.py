@@ -79,7 +79,7 @@ class Availability:
         self._failing: set[TenantId] = set()  # tenants whose latest fetch failed
         self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
         self.durations = durations
-        self._indexes: OrderedDict[_IndexKey, tuple[frozenset[tuple[date, int]], SlotIndex]] = OrderedDict()
+        self._indexes: OrderedDict[_IndexKey, tuple[int, SlotIndex]] = OrderedDict()
         self._indexes_max = indexes_max
 
     async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
@@ -122,7 +122,8 @@ class Availability:
         A day changes with every write (fetch, booking, hold, refresh), which gives it a new version; the
         index of a horizon is reused only while every one of its days still has the version it was built from.
         """
-        versions = frozenset((key.day, entry.version) for key, entry in report.entries.items())
+        # One number for the days' versions: kept with the index, compared by the next search.
+        versions = hash(frozenset(entry.version for entry in report.entries.values()))
         memo = (query.tenant, query.event_type_id, query.minutes, query.first, query.last, length)
         found = self._indexes.get(memo)
         if found is not None and found[0] == versions:

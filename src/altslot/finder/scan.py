@@ -15,7 +15,7 @@ so the result always equals that of a full scan; ``strategies_tried`` names the 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -94,13 +94,18 @@ class _Scanner:
             current += timedelta(days=1)
         return None
 
-    def days(self) -> list[date]:
-        """Workdays of the horizon, nearest to the target first."""
-        count = (self.last - self.first).days + 1
-        days = (self.first + timedelta(days=i) for i in range(count))
-        # Never reach back before the target: a moved request starts at the opening it was moved to.
-        wanted = (d for d in days if (self.target.fallback or d >= self.day) and calendar.is_workday(d, self.policy))
-        return sorted(wanted, key=lambda d: (abs((d - self.day).days), d))
+    def days(self) -> Iterator[date]:
+        """Workdays of the horizon, nearest to the target first (the earlier of two equally near days first).
+
+        Lazily: the scan usually stops after two or three days, so the rest of the horizon is never looked at.
+        """
+        reach = max((self.day - self.first).days, (self.last - self.day).days)
+        for gap in range(reach + 1):
+            # Never reach back before the target: a moved request starts at the opening it was moved to.
+            before = (self.day - timedelta(days=gap),) if gap and self.target.fallback else ()
+            for day in (*before, self.day + timedelta(days=gap)):
+                if self.first <= day <= self.last and calendar.is_workday(day, self.policy):
+                    yield day
 
     def region(self, day: date) -> tuple[Strategy, ...]:
         """The strategies whose search region covers ``day``."""
