@@ -208,9 +208,9 @@ def test_agent_labels_cover_every_platform_and_answer_status() -> None:
     from altslot.tools.answers import Status
 
     assert set(get_args(Status)) == set(labels.AGENT_OUTCOMES)
-    source = Path(__file__).parents[2] / "src" / "altslot" / "agents"
+    source = Path(__file__).parents[2] / "src" / "altslot"
     named = set()
-    for path in source.rglob("*.py"):
+    for path in [*(source / "agents").rglob("*.py"), source / "api" / "routes_agents.py"]:
         text = path.read_text(encoding="utf-8")
         named |= set(re.findall(r'CallContext\((?:platform=)?"(\w+)"', text))
         named |= set(re.findall(r'plain\(found, tool, request, "(\w+)"\)', text))
