@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from altslot.observability.logs import SEARCH_FIELDS, SEARCH_LOGGER, configure_logging, formatter
+from altslot.observability.logs import SEARCH_FIELDS, configure_logging
 from tests.support.world import TOKEN, World, running, salon_data
 
 AT = "2025-09-30T14:00"
@@ -18,19 +18,16 @@ AT = "2025-09-30T14:00"
 
 @pytest.fixture
 def lines() -> Iterator[io.StringIO]:
-    """Captures the search logger's lines as JSON text."""
+    """Captures the process's log lines as JSON text, through the handler ``altslot serve`` installs."""
     out = io.StringIO()
-    handler = logging.StreamHandler(out)
-    handler.setFormatter(formatter("json"))
-    logger = logging.getLogger(SEARCH_LOGGER)
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging("json", out)
     try:
         yield out
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 def searches(out: io.StringIO) -> list[dict[str, Any]]:
