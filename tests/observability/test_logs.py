@@ -30,8 +30,15 @@ def lines() -> Iterator[io.StringIO]:
         root.setLevel(level)
 
 
+def written(out: io.StringIO) -> str:
+    """Everything logged so far: search lines wait for the end of their loop step, so flush first."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return out.getvalue()
+
+
 def searches(out: io.StringIO) -> list[dict[str, Any]]:
-    found = [json.loads(line) for line in out.getvalue().splitlines()]
+    found = [json.loads(line) for line in written(out).splitlines()]
     return [line for line in found if line.get("event") == "search"]
 
 
@@ -65,7 +72,7 @@ def test_log_lines_carry_no_secrets(lines: io.StringIO) -> None:
     """Neither the caller's token nor the Cal.com key appear in a search line."""
     with running(salon_data()) as world:
         post(world)
-    text = lines.getvalue()
+    text = written(lines)
     assert text
     assert TOKEN not in text
     assert "cal_test_salon" not in text

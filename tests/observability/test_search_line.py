@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -13,15 +14,8 @@ import pytest
 import structlog
 
 from altslot.events import CacheLookup, SearchDone
-from altslot.observability.logs import (
-    SEARCH_FIELDS,
-    SEARCH_LOGGER,
-    SearchLines,
-    UtcStamp,
-    configure_logging,
-    formatter,
-    search_entry,
-)
+from altslot.observability.lines import UtcStamp, search_entry
+from altslot.observability.logs import SEARCH_FIELDS, SEARCH_LOGGER, SearchLines, configure_logging, formatter
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DONE = SearchDone("salon", "call-42.a_b", 1412903, 1, 14, 1, 0, 0.6123, 3, "same_day_later", False, False, None,
@@ -51,17 +45,22 @@ def reference_line(event: SearchDone) -> str:
 
 
 @pytest.fixture
-def configured() -> Iterator[io.StringIO]:
-    """``configure_logging("json")`` on a buffer, undone afterwards."""
-    out = io.StringIO()
+def configured_handler() -> Iterator[logging.Handler]:
+    """``configure_logging("json")`` on a buffer (the handler's ``stream``), undone afterwards."""
     root = logging.getLogger()
     level = root.level
-    handler = configure_logging("json", out)
+    handler = configure_logging("json", io.StringIO())
     try:
-        yield out
+        yield handler
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+
+
+@pytest.fixture
+def configured(configured_handler: logging.StreamHandler[io.StringIO]) -> io.StringIO:
+    """The buffer ``configure_logging`` writes to."""
+    return configured_handler.stream
 
 
 def pairs(line: str) -> list[tuple[str, Any]]:
@@ -100,16 +99,46 @@ def test_the_entry_holds_the_search_fields_in_order() -> None:
 def test_the_stamp_is_isoformat_in_utc(ns: int) -> None:
     """``UtcStamp`` writes what ``datetime.isoformat`` writes, ``Z`` for UTC, no fraction at a whole second."""
     expected = (EPOCH + timedelta(microseconds=ns // 1000)).isoformat().replace("+00:00", "Z")
-    assert UtcStamp(lambda: ns)() == expected
+    assert UtcStamp().at(ns) == expected
 
 
 def test_the_stamp_moves_on_to_the_next_second() -> None:
     """The cached second is replaced when time passes it, within one stamp and across."""
-    now = [1_790_000_000_999_999_000]
-    stamp_of = UtcStamp(lambda: now[0])
-    first = stamp_of()
-    now[0] += 2_000
-    assert (first, stamp_of()) == ("2026-09-21T14:13:20.999999Z", "2026-09-21T14:13:21.000001Z")
+    stamp_of = UtcStamp()
+    first = stamp_of.at(1_790_000_000_999_999_000)
+    assert (first, stamp_of.at(1_790_000_001_000_001_000)) == (
+        "2026-09-21T14:13:20.999999Z",
+        "2026-09-21T14:13:21.000001Z",
+    )
+
+
+def test_in_a_loop_the_line_is_written_after_the_step_and_before_later_records(
+    configured_handler: logging.StreamHandler[io.StringIO],
+) -> None:
+    """On a running loop the line waits for the step's end; a later record, or ``flush``, writes it first."""
+    out = configured_handler.stream
+    seen: list[str] = []
+
+    async def steps() -> None:
+        SearchLines().observe(DONE)
+        seen.append(out.getvalue())
+        await asyncio.sleep(0)
+        seen.append(out.getvalue())
+        SearchLines().observe(ODD)
+        logging.getLogger("altslot.test").warning("after the search")
+        SearchLines().observe(DONE)
+        configured_handler.flush()
+
+    asyncio.run(steps())
+    assert seen[0] == ""
+    assert [json.loads(line)["request_id"] for line in seen[1].splitlines()] == [DONE.request_id]
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(line["event"], line.get("request_id")) for line in lines] == [
+        ("search", DONE.request_id),
+        ("search", ODD.request_id),
+        ("after the search", None),
+        ("search", DONE.request_id),
+    ]
 
 
 def test_other_events_and_disabled_logger_write_nothing(configured: io.StringIO) -> None:

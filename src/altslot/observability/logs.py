@@ -4,26 +4,29 @@ Lines go through the standard ``logging`` module, so nothing is printed until ``
 by ``altslot serve`` and ``demo``) attaches a handler: ``altslot find --json`` keeps a clean stdout.
 Only the fields below are logged: no request body, no tokens, no attendee data.
 
-The ``search`` line is on every warm search's path, so it skips ``LogRecord`` and structlog: it is rendered
-with orjson (the same keys, order and values as structlog's JSON line) and written straight through the
-handler ``configure_logging`` installs. Any other handler that an ``altslot.search`` record would reach
-(a test's, a console one) still gets a ``LogRecord`` built from the same fields.
+The ``search`` line is on every warm search's path, so it skips ``LogRecord`` and structlog: the handler
+``configure_logging`` installs takes the event and the time, and renders it with orjson (the same keys,
+order and values as structlog's JSON line) when the current step of the event loop is over, which for a
+search is after its answer went to the transport; the lines of one step go out in one write. A record
+logged meanwhile first writes the lines queued before it, so the order holds; ``flush`` (which
+``logging.shutdown`` calls at exit) writes them all; only a process killed within the step loses them.
+Without a running loop the line is written at once. Any other handler an ``altslot.search`` record would
+reach (a test's, a console one) still gets a ``LogRecord`` built from the same fields, at once.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import sys
 import time
-from collections.abc import Callable
 from typing import Any, TextIO
 
-import orjson
 import structlog
 from structlog.typing import Processor
 
 from altslot.events import Event, SearchDone
+from altslot.observability.lines import UtcStamp, render, search_entry
 
 SEARCH_LOGGER = "altslot.search"
 SEARCH_FIELDS = (
@@ -75,19 +78,64 @@ class _LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
     def __init__(self, stream: TextIO, log_format: str) -> None:
         super().__init__(stream)
         self.json = log_format == "json"
+        self._stamp = UtcStamp()
+        self._queued: list[tuple[SearchDone, str, int]] = []
+        self._flush_on: asyncio.AbstractEventLoop | None = None
 
     def takes_lines(self) -> bool:
-        """Whether a pre-rendered JSON line may bypass this handler's formatter and filters."""
+        """Whether search lines may bypass this handler's formatter and filters (rendered as JSON here)."""
         return self.json and not self.filters
 
-    def write_line(self, line: str) -> None:
-        """Write one rendered line (ending in a newline) and flush, as ``emit`` does for a record."""
+    def add_line(self, event: SearchDone, logger: str, at_ns: int) -> None:
+        """Queue a search line logged at ``at_ns``: written after this loop step, or at once outside a loop."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
         self.acquire()
         try:
-            self.stream.write(line)
-            self.stream.flush()
+            self._queued.append((event, logger, at_ns))
+            if loop is None:
+                self._write_queued()
+            elif self._flush_on is not loop:  # one callback per step of this loop
+                self._flush_on = loop
+                loop.call_soon(self._flush_soon)
         finally:
             self.release()
+
+    def _flush_soon(self) -> None:
+        self.acquire()
+        try:
+            self._flush_on = None
+            self._write_queued()
+        finally:
+            self.release()
+
+    def _write_queued(self) -> None:
+        """Render and write the queued lines in one write (the caller holds the handler's lock)."""
+        if not self._queued:
+            return
+        queued, self._queued = self._queued, []
+        text = "".join(render(search_entry(event, logger, self._stamp.at(ns))) for event, logger, ns in queued)
+        self.stream.write(text)
+        self.stream.flush()
+
+    def flush(self) -> None:
+        """Write the queued search lines, then flush the stream."""
+        self.acquire()
+        try:
+            self._write_queued()
+        finally:
+            self.release()
+        super().flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the queued search lines, then ``record`` (``handle`` holds the lock): lines keep their order."""
+        try:
+            self._write_queued()
+        except Exception:
+            self.handleError(record)
+        super().emit(record)
 
 
 def configure_logging(log_format: str = "json", stream: TextIO | None = None) -> logging.Handler:
@@ -96,64 +144,11 @@ def configure_logging(log_format: str = "json", stream: TextIO | None = None) ->
     handler.setFormatter(formatter(log_format))
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _LineHandler)]:
+        old.flush()
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return handler
-
-
-def search_entry(event: SearchDone, logger: str, ts: str) -> dict[str, Any]:
-    """The ``search`` line's fields in structlog's order: ``SEARCH_FIELDS``, then event, level, logger, ts."""
-    # Spelt out rather than looped over SEARCH_FIELDS: half the cost, and a test holds the two in step.
-    return {
-        "tenant": event.tenant,
-        "request_id": event.request_id,
-        "event_type_id": event.event_type_id,
-        "status": event.status,
-        "api_calls_made": event.api_calls_made,
-        "cache_hits": event.cache_hits,
-        "cache_misses": event.cache_misses,
-        "stale_hits": event.stale_hits,
-        "duration_ms": event.duration_ms,
-        "alternatives_found": event.alternatives_found,
-        "strategy_used": event.strategy_used,
-        "fallback_triggered": event.fallback_triggered,
-        "timeout_hit": event.timeout_hit,
-        "degraded": event.degraded,
-        "available": event.available,
-        "why_not": event.why_not,
-        "event": "search",
-        "level": "info",
-        "logger": logger,
-        "ts": ts,
-    }
-
-
-def render(entry: dict[str, Any]) -> str:
-    """One JSON line (with its newline), ASCII like structlog's, whatever the stream's encoding."""
-    line = orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE)
-    if line.isascii():
-        return line.decode()
-    return json.dumps(entry, separators=(",", ":")) + "\n"  # rare: a non-ASCII tenant id
-
-
-class UtcStamp:
-    """The current UTC time as structlog's ``TimeStamper(fmt="iso", utc=True)`` writes it, in a fraction of the time."""
-
-    def __init__(self, now_ns: Callable[[], int] = time.time_ns) -> None:
-        self._now_ns = now_ns
-        # The formatted second is reused for every line within it; one tuple, so threads see a matching pair.
-        self._second: tuple[int, str] = (-1, "")
-
-    def __call__(self) -> str:
-        """``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (no fraction at a whole second, as ``isoformat`` does)."""
-        seconds, nanos = divmod(self._now_ns(), 1_000_000_000)
-        second, prefix = self._second
-        if second != seconds:
-            prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-            self._second = (seconds, prefix)
-        micros = nanos // 1000
-        return f"{prefix}.{micros:06d}Z" if micros else f"{prefix}Z"
 
 
 def _reached(logger: logging.Logger) -> tuple[list[_LineHandler], list[logging.Handler]]:
@@ -203,12 +198,8 @@ class SearchLines:
         if not isinstance(event, SearchDone) or not self._logger.isEnabledFor(logging.INFO):
             return
         lines, others = _reached(self._logger)
-        if not lines and not others:
-            return
-        entry = search_entry(event, self._logger.name, self._stamp())
-        if lines:
-            text = render(entry)
-            for handler in lines:
-                handler.write_line(text)
+        at_ns = time.time_ns()
+        for handler in lines:
+            handler.add_line(event, self._logger.name, at_ns)
         if others:
-            _dispatch(self._logger, entry, others)
+            _dispatch(self._logger, search_entry(event, self._logger.name, self._stamp.at(at_ns)), others)
