@@ -154,8 +154,9 @@ def configure_logging(log_format: str = "json", stream: TextIO | None = None) ->
 def _reached(logger: logging.Logger) -> tuple[list[_LineHandler], list[logging.Handler]]:
     """The handlers an INFO record of ``logger`` reaches (walked as ``Logger.callHandlers`` does).
 
-    Split in two: the JSON handlers of ``configure_logging``, which take the rendered line, and the rest,
-    which get a ``LogRecord``. A filter on the logger itself needs a record, so then every handler gets one.
+    Split in two: the JSON handlers of ``configure_logging``, which take the event and render the line
+    themselves, and the rest, which get a ``LogRecord``. A filter on the logger itself needs a record, so
+    then every handler gets one.
     """
     lines: list[_LineHandler] = []
     others: list[logging.Handler] = []
