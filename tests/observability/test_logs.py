@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from altslot.observability.logs import SEARCH_FIELDS, SEARCH_LOGGER, configure_logging, formatter
+from altslot.observability.logs import SEARCH_FIELDS, configure_logging
 from tests.support.world import TOKEN, World, running, salon_data
 
 AT = "2025-09-30T14:00"
@@ -18,23 +18,27 @@ AT = "2025-09-30T14:00"
 
 @pytest.fixture
 def lines() -> Iterator[io.StringIO]:
-    """Captures the search logger's lines as JSON text."""
+    """Captures the process's log lines as JSON text, through the handler ``altslot serve`` installs."""
     out = io.StringIO()
-    handler = logging.StreamHandler(out)
-    handler.setFormatter(formatter("json"))
-    logger = logging.getLogger(SEARCH_LOGGER)
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging("json", out)
     try:
         yield out
     finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def written(out: io.StringIO) -> str:
+    """Everything logged so far: search lines wait for the end of their loop step, so flush first."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return out.getvalue()
 
 
 def searches(out: io.StringIO) -> list[dict[str, Any]]:
-    found = [json.loads(line) for line in out.getvalue().splitlines()]
+    found = [json.loads(line) for line in written(out).splitlines()]
     return [line for line in found if line.get("event") == "search"]
 
 
@@ -68,7 +72,7 @@ def test_log_lines_carry_no_secrets(lines: io.StringIO) -> None:
     """Neither the caller's token nor the Cal.com key appear in a search line."""
     with running(salon_data()) as world:
         post(world)
-    text = lines.getvalue()
+    text = written(lines)
     assert text
     assert TOKEN not in text
     assert "cal_test_salon" not in text

@@ -215,3 +215,15 @@ def test_agent_labels_cover_every_platform_and_answer_status() -> None:
         named |= set(re.findall(r'CallContext\((?:platform=)?"(\w+)"', text))
         named |= set(re.findall(r'plain\(found, tool, request, "(\w+)"\)', text))
     assert named == set(labels.AGENT_PLATFORMS)
+
+
+def test_label_children_are_resolved_once_and_are_the_familys_own() -> None:
+    """Events reuse one child per label set: the family's own, so counts land in the series it exposes."""
+    metrics = Metrics(["salon"])
+    child = metrics.searches.labels("salon", "alternatives")
+    assert metrics.searches.labels("salon", "alternatives") is child
+    assert child is metrics.searches.family.labels("salon", "alternatives")
+    done = SearchDone("salon", "r", 1, 0, 15, 0, 0, 0.5, 2, "same_day_later", False, False, None, False, None)
+    metrics.observe(done)
+    metrics.observe(done)
+    assert value(metrics.render().decode(), "alternative_searches_total", tenant="salon", outcome="alternatives") == 2

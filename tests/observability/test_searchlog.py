@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from altslot.commands.cli import app
 from altslot.events import SearchDone
 from altslot.observability import ObservabilitySettings
-from altslot.observability.searchlog import SearchLog, SearchLogWriter, utc_now
+from altslot.observability.searchlog import SearchLog, SearchLogWriter, row_of, utc_now
 from altslot.observability.stats import parse_since, render, report
 from tests.observability.conftest import Database
 from tests.support.world import TOKEN, running, salon_data
@@ -118,6 +118,26 @@ def test_retention_sweeps_old_rows(database: Database) -> None:
         assert report(log, timedelta(days=365)).totals[0].searches == 1
     finally:
         log.close()
+
+
+def test_rows_built_at_flush_are_the_rows_of_the_searches(database: Database) -> None:
+    """Each written row is ``row_of`` its event at the time the search was observed, not when it was flushed."""
+    log = database.log()
+    moments = [datetime(2026, 3, 1, 9, 30, 0, 250_000), datetime(2026, 3, 1, 9, 30, 1)]
+    clock = iter([*moments, datetime(2026, 3, 2)])
+    writer = SearchLogWriter(log, clock=lambda: next(clock))
+    events = [done("a", calls=1, ms=812.5), done("b", degraded="stale")]
+    for event in events:
+        writer.observe(event)
+    try:
+        assert asyncio.run(writer.flush()) == 2
+        with log.engine.connect() as conn:
+            rows = conn.execute(select(log.table).order_by(log.table.c.id)).mappings().all()
+    finally:
+        log.close()
+    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == [
+        row_of(event, at) for event, at in zip(events, moments, strict=True)
+    ]
 
 
 def test_a_full_queue_drops_and_counts(tmp_path: Path) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import partial
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.gc_collector import GCCollector
@@ -41,6 +41,7 @@ WAIT_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 OTHER = L.OTHER
 BREAKER_STATES = L.BREAKER_STATES
 endpoint_template = L.endpoint_template
+Family = TypeVar("Family", Counter, Gauge, Histogram)
 
 
 def outcome(event: SearchDone) -> str:
@@ -50,6 +51,27 @@ def outcome(event: SearchDone) -> str:
     if event.available:
         return "available"
     return "alternatives" if event.alternatives_found else "none"
+
+
+class _Children(Generic[Family]):
+    """A family's children by label values: ``family.labels`` runs once per label set, a dict answers after.
+
+    ``labels`` checks and locks on every call (µs each, several per search). Label values are bounded
+    (``labels``), so this dict is as bounded as the family's own.
+    """
+
+    def __init__(self, family: Family) -> None:
+        self.family: Family = family
+        self._known: dict[tuple[str, ...], Family] = {}
+
+    def labels(self, *values: str) -> Family:
+        """The child for ``values``, created at zero the first time (as ``family.labels`` does)."""
+        try:
+            return self._known[values]
+        except KeyError:
+            child: Family = self.family.labels(*values)
+            self._known[values] = child
+            return child
 
 
 class Metrics:
@@ -72,9 +94,16 @@ class Metrics:
         for reason in L.SEARCH_LOG_DROPS:
             self.log_dropped.labels(reason)
 
+    def _counter(self, name: str, documentation: str, labelnames: Sequence[str]) -> _Children[Counter]:
+        return _Children(Counter(name, documentation, labelnames, registry=self.registry))
+
+    def _histogram(
+        self, name: str, documentation: str, labelnames: Sequence[str], *, buckets: Sequence[float]
+    ) -> _Children[Histogram]:
+        return _Children(Histogram(name, documentation, labelnames, registry=self.registry, buckets=buckets))
+
     def _declare_families(self) -> None:
-        counter = partial(Counter, registry=self.registry)
-        histogram = partial(Histogram, registry=self.registry)
+        counter, histogram = self._counter, self._histogram
         self.calls = counter("calcom_api_calls", "Cal.com HTTP attempts", ["tenant", "endpoint", "status"])
         self.errors = counter("calcom_api_errors", "Cal.com attempts that failed", ["tenant", "endpoint", "error"])
         self.call_seconds = histogram(
@@ -93,12 +122,14 @@ class Metrics:
             ["tenant", "degraded"],
         )
         # The worst state any live worker sees (each worker has its own circuit unless it lives in Redis).
-        self.breaker = Gauge(
-            "circuit_breaker_state",
-            "Circuit state: 0 closed, 1 half-open, 2 open",
-            ["tenant"],
-            registry=self.registry,
-            multiprocess_mode="livemax",
+        self.breaker = _Children(
+            Gauge(
+                "circuit_breaker_state",
+                "Circuit state: 0 closed, 1 half-open, 2 open",
+                ["tenant"],
+                registry=self.registry,
+                multiprocess_mode="livemax",
+            )
         )
         self.transitions = counter("circuit_breaker_transitions", "Circuit breaker state changes", ["tenant", "state"])
         self.waits = histogram(
@@ -119,7 +150,9 @@ class Metrics:
         self.agent_calls = counter(
             "agent_calls", "Tool calls through the agent adapters", ["tenant", "platform", "outcome"]
         )
-        self.log_written = counter("search_log_rows_written", "Search log rows written to the database")
+        self.log_written = Counter(
+            "search_log_rows_written", "Search log rows written to the database", registry=self.registry
+        )
         self.log_dropped = counter(
             "search_log_rows_dropped", "Search log rows dropped (queue full or database error)", ["reason"]
         )

@@ -1,9 +1,9 @@
 """The search log table (the seed's ``appointment_alternative_logs``), written off the request path.
 
-``SearchLogWriter.observe`` only appends a row to a bounded in-memory queue (a full queue drops the row and
-counts it; it never blocks). A background task flushes the queue in batches on a worker thread with a
-plain synchronous engine, and sweeps rows older than the retention. A database error is logged once per
-outage and costs the batch, never a search.
+``SearchLogWriter.observe`` only appends the event and its time to a bounded in-memory queue (a full queue
+drops the row and counts it; it never blocks). A background task builds the rows and writes them in
+batches on a worker thread with a plain synchronous engine, and sweeps rows older than the retention. A
+database error is logged once per outage and costs the batch, never a search.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ class SearchLog:
 
 
 class SearchLogWriter:
-    """Queues rows from ``SearchDone`` events and writes them in batches from a background task."""
+    """Queues ``SearchDone`` events and writes their rows in batches from a background task."""
 
     def __init__(
         self,
@@ -173,7 +173,8 @@ class SearchLogWriter:
         self.dropped: dict[str, int] = {"queue_full": 0, "db_error": 0}
         # Where counts go as they happen (metrics); ``written``/``dropped`` keep the totals.
         self.report: Callable[[str, int], None] = lambda kind, rows: None
-        self._queue: deque[dict[str, Any]] = deque()
+        # Events with the time they arrived: their rows are built by the flush, off the search's path.
+        self._queue: deque[tuple[SearchDone, datetime]] = deque()
         self._max_queue = max_queue
         self._batch = batch_rows
         self._interval = flush_seconds
@@ -191,13 +192,13 @@ class SearchLogWriter:
         return len(self._queue)
 
     def observe(self, event: Event) -> None:
-        """Queue the row of a finished search; never blocks, never raises for a full queue."""
+        """Queue a finished search for its row; never blocks, never raises for a full queue."""
         if not isinstance(event, SearchDone):
             return
         if len(self._queue) >= self._max_queue:
             self._count("queue_full", 1)
             return
-        self._queue.append(row_of(event, self._clock()))
+        self._queue.append((event, self._clock()))
 
     def start(self) -> None:
         """Start the background flush task on the running loop (idempotent)."""
@@ -232,7 +233,7 @@ class SearchLogWriter:
             while self._queue:
                 batch = [self._queue.popleft() for _ in range(min(self._batch, len(self._queue)))]
                 try:
-                    await asyncio.to_thread(self.store.write, batch)
+                    await asyncio.to_thread(self._write, batch)
                 except Exception as exc:
                     # Retrying would pile up rows behind a dead database; the log is best effort.
                     self._count("db_error", len(batch))
@@ -242,6 +243,9 @@ class SearchLogWriter:
                 self._count("written", len(batch))
                 self._recovered()
         return written
+
+    def _write(self, batch: Sequence[tuple[SearchDone, datetime]]) -> None:
+        self.store.write([row_of(event, created_at) for event, created_at in batch])
 
     async def sweep(self) -> int:
         """Delete rows older than the retention (nothing when it is 0)."""
