@@ -81,6 +81,7 @@ class Availability:
         self.durations = durations
         self._indexes: OrderedDict[_IndexKey, tuple[int, SlotIndex]] = OrderedDict()
         self._indexes_max = indexes_max
+        self._keys: dict[tuple[TenantId, EventTypeId, int, date, date], list[DayKey]] = {}
 
     async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
         """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
@@ -89,7 +90,7 @@ class Availability:
         warmer uses it to refresh ahead of expiry).
         """
         report = FetchReport()
-        keys = query.day_keys()
+        keys = self._keys_of(query)
         now = self._clock()
         fresh_until = self._fresh_ttl - timedelta(seconds=refresh_margin)
         stale: list[DayKey] = []
@@ -115,6 +116,16 @@ class Availability:
         report.as_of = min(fetched) if fetched else None
         report.upstream_failing = query.tenant in self._failing
         return report
+
+    def _keys_of(self, query: DaysQuery) -> list[DayKey]:
+        """The query's day keys, made once per horizon: warm searches ask for the same few horizons again."""
+        memo = (query.tenant, query.event_type_id, query.minutes, query.first, query.last)
+        keys = self._keys.get(memo)
+        if keys is None:
+            if len(self._keys) >= self._indexes_max:
+                self._keys.clear()
+            keys = self._keys[memo] = query.day_keys()
+        return keys
 
     def index(self, query: DaysQuery, report: FetchReport, length: timedelta | None) -> SlotIndex:
         """The slot index of the report's days, built once and reused while none of its days changed.

@@ -72,6 +72,15 @@ def opening_interval(day: date, policy: Policy) -> Interval | None:
     return hours
 
 
+def opening_utc(day: date, policy: Policy) -> tuple[datetime, datetime] | None:
+    """``opening_interval`` in UTC (start, end), or None on closed days."""
+    key = ("utc hours", day)
+    if key not in policy.memo:
+        hours = opening_interval(day, policy)
+        policy.memo[key] = None if hours is None else (hours.start.astimezone(UTC), hours.end.astimezone(UTC))
+    return cast("tuple[datetime, datetime] | None", policy.memo[key])
+
+
 def next_opening(after: datetime, policy: Policy) -> datetime | None:
     """The first opening time at or after the instant ``after`` (tenant zone), or None if there is none."""
     after_utc = after.astimezone(UTC)

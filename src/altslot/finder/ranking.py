@@ -113,24 +113,42 @@ def _far_enough(candidate: Candidate, picked: Sequence[Candidate]) -> bool:
     return all(p.day != candidate.day or abs(p.start - candidate.start) >= VARIETY_GAP for p in picked)
 
 
-def first_pass(ranked: Iterable[Candidate], limit: int, home_day: date) -> list[Candidate]:
+class FirstPass:
     """The varied picks: one slot from the caller's own day, others at least an hour from same-day picks.
 
     A caller whose time is taken hears the best option that day and then the best elsewhere ("today
-    15:30 or tomorrow 14:00"), never two offers 15 minutes apart. Greedy in rank order, so a prefix of
-    the ranking always yields a prefix of the picks.
+    15:30 or tomorrow 14:00"), never two offers 15 minutes apart. Greedy in rank order, so candidates can
+    be fed a batch at a time as long as every batch ranks after the ones before it (a scan that stops early).
     """
-    picked: list[Candidate] = []
-    home_taken = False
-    for candidate in ranked:
-        if len(picked) >= limit:
-            break
-        at_home = candidate.day == home_day
-        if (at_home and home_taken) or not _far_enough(candidate, picked):
-            continue
-        picked.append(candidate)
-        home_taken = home_taken or at_home
-    return picked
+
+    def __init__(self, limit: int, home_day: date) -> None:
+        self.limit = limit
+        self.home_day = home_day
+        self.picked: list[Candidate] = []
+        self._home_taken = False
+
+    @property
+    def full(self) -> bool:
+        """True once ``limit`` candidates are picked: nothing fed later can change the picks."""
+        return len(self.picked) >= self.limit
+
+    def feed(self, ranked: Iterable[Candidate]) -> None:
+        """Consider the next candidates, best first."""
+        for candidate in ranked:
+            if len(self.picked) >= self.limit:
+                return
+            at_home = candidate.day == self.home_day
+            if (at_home and self._home_taken) or not _far_enough(candidate, self.picked):
+                continue
+            self.picked.append(candidate)
+            self._home_taken = self._home_taken or at_home
+
+
+def first_pass(ranked: Iterable[Candidate], limit: int, home_day: date) -> list[Candidate]:
+    """The varied picks of a whole ranking (see ``FirstPass``)."""
+    picks = FirstPass(limit, home_day)
+    picks.feed(ranked)
+    return picks.picked
 
 
 def select(ranked: Sequence[Candidate], limit: int, home_day: date) -> list[Candidate]:

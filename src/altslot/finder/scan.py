@@ -133,23 +133,22 @@ class _Scanner:
 
     def candidates(self, day: date) -> list[Candidate]:
         """Valid free slots of one workday: inside opening hours, after the notice, clear of ``exclude``."""
-        hours = calendar.opening_interval(day, self.policy)
+        hours = calendar.opening_utc(day, self.policy)
         if hours is None:
             return []
-        opens = max(hours.start.astimezone(UTC), self.earliest)
         duration = self.request.duration
-        last_start = hours.end.astimezone(UTC) - duration
-        target = self.target.instant
+        opens, last_start = max(hours[0], self.earliest), hours[1] - duration
+        target, desired, exclude, minutes_of_target = self.target.instant, self.desired, self.exclude, self.minutes
         day_gap = abs((day - self.day).days)
         window = self.request.preferred_window
         utc, local_starts = self.index.utc, self.local
         found: list[Candidate] = []
         for i in range(bisect.bisect_left(utc, opens), bisect.bisect_right(utc, last_start)):
             start = utc[i]
-            if start == self.desired or (self.exclude and _overlaps(start, start + duration, self.exclude)):
+            if start == desired or (exclude and _overlaps(start, start + duration, exclude)):
                 continue
             local = local_starts[i]
-            wall = local.hour * 60 + local.minute - self.minutes
+            wall = local.hour * 60 + local.minute - minutes_of_target
             if day_gap == 0:
                 # On the target day itself real elapsed time counts (DST days have 23 or 25 hours).
                 minutes = int(abs(start - target).total_seconds()) // 60
@@ -157,26 +156,60 @@ class _Scanner:
             else:
                 minutes, earlier, after = abs(wall), wall < 0, wall > 0
             strategy = self.classify(start, day, abs(wall))
-            wrong = earlier if self.later else after
-            cost = ranking.base_cost(day_gap, minutes, wrong, strategy)
-            found.append(Candidate(start, local, strategy, day_gap, ranking.in_window(local, window), cost))
+            cost = ranking.base_cost(day_gap, minutes, earlier if self.later else after, strategy)
+            inside = window is not None and ranking.in_window(local, window)
+            found.append(Candidate(start, local, strategy, day_gap, inside, cost))
         return found
 
     def scan(self) -> tuple[list[Candidate], tuple[Strategy, ...]]:
-        """Scan days nearest-first until no unscanned day can change the selection."""
-        window = self.request.preferred_window
+        """Scan days nearest-first until no unscanned day can change the selection; the candidates best first."""
+        if self.request.preferred_window is None:
+            return self._scan_ranked()
         found: list[Candidate] = []
         tried: set[Strategy] = set()
         for day in self.days():
             gap = abs((day - self.day).days)
             # Whether the window counts depends on every day within its reach, so only stop past it.
-            if (window is None or gap > ranking.PREFERRED_WINDOW_DAYS) and self._settled(found, gap):
+            if gap > ranking.PREFERRED_WINDOW_DAYS and self._settled(found, gap):
                 break
-            new = self.candidates(day)
-            found.extend(new)
-            tried.update(self.region(day))
-            tried.update(c.strategy for c in new)
-        return found, tuple(s for s in STRATEGIES if s in tried)
+            self._collect(day, found, tried)
+        active = ranking.window_active(found, self.request.preferred_window)
+        return ranking.rank(found, active), self._tried(tried)
+
+    def _scan_ranked(self) -> tuple[list[Candidate], tuple[Strategy, ...]]:
+        """The scan without a preferred window, ranking each distance once.
+
+        Without a window a candidate's rank is its base cost, and every slot ``g`` days from the target costs
+        more than any slot nearer, so the ranking of all days up to ``g`` is theirs extended by day ``g``'s:
+        the first pass of the selection is fed one distance at a time and the scan stops once it is full.
+        """
+        ranked: list[Candidate] = []
+        pending: list[Candidate] = []
+        tried: set[Strategy] = set()
+        picks = ranking.FirstPass(self.request.max_alternatives, self.home_day)
+        distance = 0
+        for day in self.days():
+            gap = abs((day - self.day).days)
+            if gap > distance:
+                done = ranking.rank(pending, active_window=False)
+                ranked += done
+                picks.feed(done)
+                pending, distance = [], gap
+                if picks.full:
+                    return ranked, self._tried(tried)
+            self._collect(day, pending, tried)
+        return ranked + ranking.rank(pending, active_window=False), self._tried(tried)
+
+    def _collect(self, day: date, found: list[Candidate], tried: set[Strategy]) -> None:
+        """Add ``day``'s candidates to ``found`` and the strategies its region and candidates stand for to ``tried``."""
+        new = self.candidates(day)
+        found.extend(new)
+        tried.update(self.region(day))
+        tried.update(c.strategy for c in new)
+
+    @staticmethod
+    def _tried(tried: set[Strategy]) -> tuple[Strategy, ...]:
+        return tuple(s for s in STRATEGIES if s in tried)
 
     def _settled(self, found: list[Candidate], gap: int) -> bool:
         """True when the picks are fixed whatever days ``gap`` or more away hold.
@@ -232,10 +265,10 @@ def find_alternatives(request: SearchRequest, index: SlotIndex, policy: Policy, 
         return SearchResult(True, requested, None, None, (), ())
     if target is None:
         return SearchResult(False, requested, adjusted, why_not, (), ())
-    candidates, tried = _Scanner(request, index, policy, now, target).scan()
-    active = ranking.window_active(candidates, request.preferred_window)
+    ranked, tried = _Scanner(request, index, policy, now, target).scan()
+    active = ranking.window_active(ranked, request.preferred_window)
     home_day = calendar.local_date(request.desired_start, policy)
-    chosen = ranking.select(ranking.rank(candidates, active), request.max_alternatives, home_day)
+    chosen = ranking.select(ranked, request.max_alternatives, home_day)
     alternatives = tuple(
         Alternative(
             start=c.local,
