@@ -97,11 +97,11 @@ class Fleet(AbstractContextManager["Fleet"]):
         args = ["calcom-sim", "--data", str(path), "--latency-ms", str(latency_ms)]
         return self._start("simulator", [*args, "--rate-limit", str(rate_limit)], "/_sim/stats")
 
-    def service(self, config: ConfigFile) -> Child:
-        """``altslot serve --config FILE`` as an operator would run it."""
+    def service(self, config: ConfigFile, workers: int = 1) -> Child:
+        """``altslot serve --config FILE --workers N`` as an operator would run it."""
         path = self.workdir / f"altslot-{len(self.children)}.toml"
         path.write_text(config.toml(), encoding="utf-8")
-        return self._start("altslot", ["serve", "--config", str(path)], "/healthz")
+        return self._start("altslot", ["serve", "--config", str(path), "--workers", str(workers)], "/healthz")
 
     def ping(self) -> Child:
         """The bare FastAPI ping app, served by uvicorn with the same defaults as ``altslot serve``."""

@@ -116,7 +116,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines += ["", "### Targets", "", "| target | goal | measured | met |", "|---|---|---|---|"]
     for t in report["targets"]:
         lines.append(f"| {t['target']} | {t['goal']} | {t['measured']} | {'yes' if t['met'] else '**no**'} |")
-    for key in ("instances", "ceiling", "single_cold", "redis_vs_memory", "resilience", "limiter", "micro"):
+    for key in ("instances", "workers", "ceiling", "single_cold", "redis_vs_memory", "resilience", "limiter", "micro"):
         if key in report:
             lines += ["", f"### {key.replace('_', ' ')}", "", "```json", json.dumps(report[key], indent=1), "```"]
     if report.get("plots"):

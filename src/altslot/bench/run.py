@@ -56,6 +56,8 @@ async def _measure(stage: Stage, fleet: Fleet, urls: dict[str, Any], cool_down: 
     out["ceiling"] = await extras.ceiling(stage, urls["ping"])
     say("instances on one Redis …")
     out["instances"] = await extras.instances(stage, urls["redis"])
+    say("serve --workers 1 vs 2 on Redis …")
+    out["workers"] = await extras.workers(stage, urls["redis"][0], urls["two_workers"])
     say("limiter against 120/min …")
     out["limiter"] = await extras.limiter(stage, urls["limiter"], urls["limiter_sim"])
     say(f"resilience (breaker cool-down {cool_down:g} s) …")
@@ -85,6 +87,7 @@ def run_bench(
         base = ServiceConfig(tenant=f"bench{run}", api_key=api_key, calcom_url=sim.url)
         main = fleet.service(base)
         redis = [fleet.service(_with(base, backend="redis")) for _ in range(4)]
+        two_workers = fleet.service(_with(base, backend="redis"), workers=2)
         resilient = fleet.service(_with(base, cool_down_seconds=cool_down))
         limited = fleet.service(
             _with(
@@ -100,6 +103,7 @@ def run_bench(
         fleet.ready()
         urls = {
             "redis": [c.url for c in redis],
+            "two_workers": two_workers.url,
             "ping": ping.url,
             "resilience": resilient.url,
             "limiter": limited.url,
