@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import random
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -16,8 +16,13 @@ _SANE = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
 
 def new_id() -> str:
-    """A fresh id: 32 random hex digits (``uuid4().hex``'s form, without building a UUID: a third of the cost)."""
-    return os.urandom(16).hex()
+    """A fresh id: 32 random hex digits, the form of ``uuid4().hex``.
+
+    From the process's random generator rather than ``os.urandom`` (which ``uuid4`` calls): in the middle of a
+    request that system call cost 5-25 µs here, the generator under 1 µs. An id must be unique, not secret
+    (callers may send their own), and Python reseeds the generator in a forked worker.
+    """
+    return f"{random.getrandbits(128):032x}"
 
 
 def request_id_of(scope: Mapping[str, Any]) -> str:
