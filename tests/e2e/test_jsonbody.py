@@ -203,6 +203,15 @@ def test_a_good_body_is_read_as_fastapi_reads_it(url: str, raw: bytes, content_t
     assert answer_of(fast) == answer_of(post(url, TWIN, raw, content_type))
 
 
+def test_without_the_gate_in_front_the_route_answers_401(app: FastAPI) -> None:
+    """Served without the gate (no tenant in the scope), a request with a valid token is a clear 401, not a 500."""
+    with start_in_thread(app) as api:
+        response = post(api.url, ROUTE, encoded(VALID), JSON)
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
 def test_the_openapi_document_is_the_one_fastapi_writes_for_a_declared_body(app: FastAPI) -> None:
     """The whole document equals FastAPI's own for the route declared with ``body: AlternativesRequest``."""
     routes = [twin_of(r, ROUTE) if r.path == ROUTE else r for r in iter_route_contexts(app.routes)]
