@@ -31,10 +31,9 @@ JSON = "application/json"
 
 
 def alternatives(answer: SearchAnswer) -> AlternativesResponse:
-    """The 200 body of a search."""
+    """The 200 body of a search as the model (the ``find`` command; the HTTP route encodes ``alternatives_json``)."""
     result, figures, hold = answer.result, answer.figures, answer.requested_hold
-    # Every value here is built from trusted values, so the models are constructed without re-validation:
-    # on the warm path that validation cost as much as the finder.
+    # Every value here is built from trusted values, so the models are constructed without re-validation.
     return AlternativesResponse.model_construct(
         available=result.available,
         requested=RequestedOut.model_construct(
