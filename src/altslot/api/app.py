@@ -17,14 +17,16 @@ from starlette.exceptions import HTTPException
 
 from altslot import __version__
 from altslot.api.catchall import CatchAll
+from altslot.api.deps import bearer
 from altslot.api.gate import FailedAuthLimiter, Gate, refusal
+from altslot.api.jsonbody import document_bodies
 from altslot.api.limits import BodyLimit
 from altslot.api.observe import observe_requests
 from altslot.api.requestid import RequestId
 from altslot.api.routes_agents import agent_routes
 from altslot.api.routes_booking import router as booking_router
 from altslot.api.routes_ops import observability_routes
-from altslot.api.routes_search import router as search_router
+from altslot.api.routes_search import BODIES, search_routes
 from altslot.api.schemas import ErrorResponse
 from altslot.errors import BadSignature, CallerError, FieldError, NotAuthenticated
 from altslot.shell.runtime import Runtime
@@ -113,7 +115,7 @@ def create_app(runtime: Runtime) -> Any:
     app.state.failed_auth = limiter  # the agent adapters count their refusals here too
     app.add_middleware(CatchAll)
     _install_error_handlers(app, limiter)
-    app.include_router(search_router)
+    app.include_router(search_routes(runtime))
     app.include_router(booking_router)
     app.include_router(agent_routes(runtime))
 
@@ -122,6 +124,7 @@ def create_app(runtime: Runtime) -> Any:
         return {"status": "ok"}
 
     app.include_router(observability_routes(runtime))
+    document_bodies(app, BODIES, bearer)
     if mcp is not None:
         # Last, so every route above matches first; the MCP app itself only serves /mcp.
         app.mount("/", mcp[1])

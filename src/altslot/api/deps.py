@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -31,6 +32,14 @@ async def caller_tenant(
     found: Tenant | None = request.scope.get(TENANT_SCOPE_KEY)  # the gate checked the token already
     if found is None and credentials is not None:
         found = runtime_of(request).tenants.by_token(credentials.credentials)
+    if found is None:
+        raise NotAuthenticated
+    return found
+
+
+def gate_tenant(scope: Mapping[str, Any]) -> Tenant:
+    """The tenant the gate authenticated for this request (401 if the gate was not in front of the route)."""
+    found: Tenant | None = scope.get(TENANT_SCOPE_KEY)
     if found is None:
         raise NotAuthenticated
     return found

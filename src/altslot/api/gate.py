@@ -107,7 +107,7 @@ class Gate:
         self.app = app
         self._tenants = tenants
         self._limiter = limiter
-        self._metrics_token = metrics_token
+        self._metrics_token = metrics_token.encode() if metrics_token is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -136,7 +136,7 @@ class Gate:
             await self._answer(send, 404, "not_found", "no such route", {})
             return False
         token = bearer_token(scope) or ""
-        if hmac.compare_digest(token.encode(), self._metrics_token.encode()):
+        if hmac.compare_digest(token.encode(), self._metrics_token):
             return True
         await self._answer(send, *await refusal(self._limiter, scope))
         return False

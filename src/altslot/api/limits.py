@@ -20,7 +20,7 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = _content_length(scope["headers"])
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(send)
             return
@@ -48,3 +48,12 @@ class BodyLimit:
     async def _refuse(self, send: Send) -> None:
         detail = [{"loc": ["body"], "msg": f"request body larger than {self.max_bytes} bytes", "type": "too_large"}]
         await send_json(send, 422, json.dumps({"detail": detail}).encode())
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    """The last ``Content-Length`` header, as ``dict(headers)`` would pick it, without building the dict."""
+    found = None
+    for name, value in headers:
+        if name == b"content-length":
+            found = value
+    return found

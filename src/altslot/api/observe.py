@@ -15,17 +15,20 @@ import fastapi.routing
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from altslot.api.gate import TENANT_SCOPE_KEY
 from altslot.events import Events, RequestServed
 from altslot.observability.labels import OTHER
 
 if TYPE_CHECKING:
     from altslot.shell.runtime import Runtime
     from altslot.shell.tenants import TenantRegistry
+    from altslot.types import Tenant
 
 # Routes of the product API: they name a tenant and can refuse a caller, a body or a size.
 _TENANT_PREFIXES = ("/api/", "/webhooks/")
 _PRODUCT_STATUSES = (401, 404, 422)  # 422 also for an oversized body (``BodyLimit``)
 RouteTable = Mapping[str, tuple[Sequence[int], bool]]
+_NO_LABELS: Mapping[str, str] = {}
 
 
 def flat_routes(routes: Sequence[Any]) -> list[Any]:
@@ -55,6 +58,9 @@ def bearer_tenant(tenants: TenantRegistry) -> Callable[[Scope], str | None]:
         named = (scope.get("path_params") or {}).get("tenant")
         if isinstance(named, str):
             return named
+        gated: Tenant | None = scope.get(TENANT_SCOPE_KEY)  # the gate looked the token up already
+        if gated is not None:
+            return gated.id
         for key, value in scope.get("headers") or ():
             if key == b"authorization":
                 scheme, _, token = value.decode("latin-1").partition(" ")
@@ -76,15 +82,19 @@ class RequestMetrics:
         routes: Sequence[Any],
         table: RouteTable,
     ) -> None:
-        self._app = app
-        self._events = events
+        self.app = app
+        self._emit = events.emit
         self._tenant_of = tenant_of
         self._routes = flat_routes(routes)
-        self._table = table
+        # Each route's label resolved once: template -> method -> "METHOD /template" (unknown ones are ``other``).
+        self._labels: dict[str | None, dict[str, str]] = {}
+        for name in table:
+            method, _, template = name.partition(" ")
+            self._labels.setdefault(template, {})[method] = name
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self._app(scope, receive, send)
+            await self.app(scope, receive, send)
             return
         started = time.perf_counter()
         status = 500  # what the server answers when the app fails before it starts a response
@@ -96,11 +106,9 @@ class RequestMetrics:
             await send(message)
 
         try:
-            await self._app(scope, receive, recording)
+            await self.app(scope, receive, recording)
         finally:
-            self._events.emit(
-                RequestServed(self._route(scope), status, self._tenant_of(scope), time.perf_counter() - started)
-            )
+            self._emit(RequestServed(self._route(scope), status, self._tenant_of(scope), time.perf_counter() - started))
 
     def _route(self, scope: Scope) -> str:
         # The router writes the matched route into the scope it was handed (this very dict); a request
@@ -108,8 +116,7 @@ class RequestMetrics:
         route = scope.get("route")
         if route is None:
             route = next((r for r in self._routes if r.matches(scope)[0] is Match.FULL), None)
-        name = f"{scope['method']} {getattr(route, 'path', None)}"
-        return name if name in self._table else OTHER
+        return self._labels.get(getattr(route, "path", None), _NO_LABELS).get(scope["method"], OTHER)
 
 
 def observe_requests(routes: Sequence[Any], app: ASGIApp, runtime: Runtime) -> ASGIApp:

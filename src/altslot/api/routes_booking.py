@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Path, Request, Response
 
 from altslot.api import present
 from altslot.api.deps import Caller, runtime_of
@@ -26,7 +25,7 @@ async def book(
     request: Request,
     caller: Caller,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=200)],
-) -> JSONResponse:
+) -> Response:
     """Book once per ``Idempotency-Key``; 409 with fresh alternatives when the slot is gone."""
     runtime = runtime_of(request)
     booking = runtime.booker.book(caller, body.value(), idempotency_key)
@@ -34,7 +33,7 @@ async def book(
 
 
 @router.post("/api/appointments/{uid}/cancel", response_model=BookingOut, responses=BOOKING, summary="Cancel a booking")
-async def cancel(uid: BookingUid, request: Request, caller: Caller, body: CancelRequest | None = None) -> JSONResponse:
+async def cancel(uid: BookingUid, request: Request, caller: Caller, body: CancelRequest | None = None) -> Response:
     """Cancel at Cal.com; the freed day is refreshed in the background."""
     runtime = runtime_of(request)
     cancelling = runtime.booker.cancel(caller, uid, body.reason if body else None)
@@ -48,7 +47,7 @@ async def cancel(uid: BookingUid, request: Request, caller: Caller, body: Cancel
     responses=BOOKING,
     summary="Move a booking to another start",
 )
-async def reschedule(uid: BookingUid, body: RescheduleRequest, request: Request, caller: Caller) -> JSONResponse:
+async def reschedule(uid: BookingUid, body: RescheduleRequest, request: Request, caller: Caller) -> Response:
     """Cal.com makes a new booking (new uid); 409 with fresh alternatives when the slot is gone."""
     runtime = runtime_of(request)
     moving = runtime.booker.reschedule(caller, uid, body.value())

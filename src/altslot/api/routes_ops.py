@@ -1,23 +1,17 @@
-"""``/metrics`` and ``/readyz``, plus the dependency that hands a route its request id."""
+"""``/metrics`` and ``/readyz``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from altslot.api.requestid import request_id_of
 from altslot.shell.keycheck import any_invalid
 
 if TYPE_CHECKING:
     from altslot.shell.runtime import Runtime
-
-
-async def request_id(request: Request) -> str:
-    """The request's id (``X-Request-Id``), for passing into the search."""
-    return request_id_of(request.scope)
 
 
 async def _redis_check(runtime: Runtime) -> str:

@@ -1,29 +1,43 @@
-"""The search route: a wish in, verified alternatives out (or a polite 503)."""
+"""The search route: a wish in, verified alternatives out (or a polite 503).
+
+It is the warm path, so it takes only the ``Request``: the body is validated once from its bytes
+(``altslot.api.jsonbody``), the tenant is the one the gate found, the request id the one ``RequestId`` gave,
+and the answer is encoded once. The OpenAPI document still says what a ``body: AlternativesRequest`` route says.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from altslot.api import present
-from altslot.api.deps import Caller, runtime_of
+from altslot.api.deps import bearer, gate_tenant
+from altslot.api.jsonbody import documents, read_json
+from altslot.api.requestid import request_id_of
 from altslot.api.responses import SEARCH
-from altslot.api.routes_ops import request_id
 from altslot.api.schemas import AlternativesRequest, AlternativesResponse
+from altslot.shell.runtime import Runtime
 
-router = APIRouter()
+BODIES = (AlternativesRequest,)
+"""The request bodies these routes read themselves (for the OpenAPI document's components)."""
 
 
-@router.post(
-    "/api/appointments/alternatives",
-    response_model=AlternativesResponse,
-    responses=SEARCH,
-    summary="Find verified alternatives around a desired time",
-)
-async def alternatives(
-    body: AlternativesRequest, request: Request, caller: Caller, rid: Annotated[str, Depends(request_id)]
-) -> Response:
-    """Is the wish free; if not, the best few alternatives with a sentence to speak."""
-    answer = await runtime_of(request).searcher.search(caller, body.wish(rid))
-    return present.search_response(answer)
+def search_routes(runtime: Runtime) -> APIRouter:
+    """The search route of one app around ``runtime``."""
+    router = APIRouter()
+    searcher = runtime.searcher
+
+    @router.post(
+        "/api/appointments/alternatives",
+        response_model=AlternativesResponse,
+        responses=SEARCH,
+        summary="Find verified alternatives around a desired time",
+        openapi_extra=documents(AlternativesRequest, bearer),
+    )
+    async def alternatives(request: Request) -> Response:
+        """Is the wish free; if not, the best few alternatives with a sentence to speak."""
+        scope = request.scope
+        caller = gate_tenant(scope)
+        body = await read_json(request, AlternativesRequest)
+        return present.search_response(await searcher.search(caller, body.wish(request_id_of(scope))))
+
+    return router
