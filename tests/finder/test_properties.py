@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from altslot.finder import calendar, ranking
 from altslot.finder.models import SearchRequest, SearchResult, SlotIndex, TimeWindow
-from altslot.finder.phrasing import phrase
+from altslot.finder.phrasing import label, phrase
 from altslot.finder.scan import _normalise, _Scanner, find_alternatives
+from altslot.finder.validity import valid_until
 from altslot.types import Interval, Policy
 from tests.finder.conftest import BERLIN, salon_policy
 
@@ -145,3 +146,18 @@ def test_early_stop_equals_full_scan(case: Case) -> None:
     home = calendar.local_date(case.request.desired_start, case.policy)
     chosen = ranking.select(ranking.rank(everything, active), case.request.max_alternatives, home)
     assert [a.start.astimezone(UTC) for a in result.alternatives] == [c.start for c in chosen]
+
+
+@PROPERTY
+@given(cases(), st.integers(0, 36 * 3600))
+def test_a_result_holds_until_it_may_change(case: Case, seconds: int) -> None:
+    """Before ``valid_until`` a later clock gives the same result and the same sentence (so results may be reused)."""
+    until = valid_until(case.request, case.index, case.policy, case.now)
+    later = case.now + timedelta(seconds=seconds)
+    assume(until is not None and later < until)
+    first, again = run(case), find_alternatives(case.request, case.index, case.policy, later)
+    assert again == first
+    assert phrase(again, case.request, case.policy, later) == phrase(first, case.request, case.policy, case.now)
+    assert [label(a.start, case.policy, later, "de") for a in again.alternatives] == [
+        label(a.start, case.policy, case.now, "de") for a in first.alternatives
+    ]

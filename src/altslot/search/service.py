@@ -7,6 +7,7 @@ the booking path's 409 and ``altslot find`` call; each only translates its own w
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,17 +20,20 @@ from altslot.events import Events
 from altslot.finder.calendar import MAX_AHEAD_DAYS, search_days
 from altslot.finder.models import SearchRequest, SearchResult, SlotIndex
 from altslot.finder.scan import find_alternatives
+from altslot.finder.validity import valid_until
 from altslot.search.answers import Degraded, Hold, SearchAnswer, SearchInput, Unavailable
-from altslot.search.compose import compose
+from altslot.search.compose import Said, compose, say
 from altslot.search.holds import HoldAsk, Holds
 from altslot.search.reporting import SearchReporter
-from altslot.types import Clock, Interval, Monotonic, Tenant
+from altslot.types import Clock, Interval, Monotonic, Tenant, TenantId
 from altslot.upstream.deadline import Deadline
 
 MAX_PAST = timedelta(days=1)
 MAX_FUTURE = timedelta(days=MAX_AHEAD_DAYS)
 SPARE_OFFERS = 3
 """Extra candidates found when holding, to replace offers Cal.com refuses to hold (taken meanwhile)."""
+SAID_MAX = 4096
+"""Answers in words kept for reuse (the most recently used), each for one request on one horizon index."""
 
 
 def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -65,6 +69,8 @@ class Searcher:
         self._durations = durations
         self._monotonic = monotonic
         self.reporter = SearchReporter(events or Events())
+        # Each kept with the index it was found on and the instant it stops being the answer.
+        self._said: OrderedDict[tuple[TenantId, SearchRequest], tuple[SlotIndex, datetime, Said]] = OrderedDict()
 
     def request(self, tenant: Tenant, wish: SearchInput, now: datetime) -> SearchRequest:
         """The finder's request for a wish; ``NotOwned`` or ``InvalidField`` for the caller's mistakes."""
@@ -110,12 +116,28 @@ class Searcher:
         if wish.hold_minutes and self._holds is not None:
             ask = HoldAsk(wish.event_type_id, wish.hold_minutes, wish.duration_minutes, deadline)
             result, held = await self._hold(tenant, ask, request, index, now)
+            said = say(tenant, result, request, now, held)
         else:
-            result = find_alternatives(request, index, tenant.policy, now)
+            said = self._found(tenant, request, index, now)
         degraded = _degraded(report)
         elapsed = _elapsed(started)
-        self.reporter.done(tenant, wish, report, elapsed, result, degraded, 200)
-        return compose(tenant, result, request, now, report, degraded, elapsed, held)
+        self.reporter.done(tenant, wish, report, elapsed, said.result, degraded, 200)
+        return compose(said, now, report, degraded, elapsed, held)
+
+    def _found(self, tenant: Tenant, request: SearchRequest, index: SlotIndex, now: datetime) -> Said:
+        """The finder's result in words, reused while neither the index nor anything the clock decides changed."""
+        memo = (tenant.id, request)
+        found = self._said.get(memo)
+        if found is not None and found[0] is index and now < found[1]:
+            self._said.move_to_end(memo)
+            return found[2]
+        said = say(tenant, find_alternatives(request, index, tenant.policy, now), request, now)
+        until = valid_until(request, index, tenant.policy, now)
+        if until is not None:
+            self._said[memo] = (index, until, said)
+            if len(self._said) > SAID_MAX:
+                self._said.popitem(last=False)
+        return said
 
     async def _hold(
         self, tenant: Tenant, ask: HoldAsk, request: SearchRequest, index: SlotIndex, now: datetime
