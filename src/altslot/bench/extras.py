@@ -182,9 +182,10 @@ async def limiter(stage: Stage, url: str, sim_url: str) -> dict[str, Any]:
 
 
 def micro(quick: bool, latency_ms: int) -> dict[str, Any]:
-    """The slot engine, the in-process finder and the simulator benchmarks of earlier issues."""
+    """The slot engine, the in-process finder and search, and the simulator benchmarks."""
     from altslot.bench.micro.engine import bench_engine
     from altslot.bench.micro.finder import bench_finder
+    from altslot.bench.micro.search import bench_search
     from altslot.bench.micro.simulator import bench_simulator
 
     simulator = bench_simulator(
@@ -195,5 +196,6 @@ def micro(quick: bool, latency_ms: int) -> dict[str, Any]:
     return {
         "engine": {k: round(v, 3) for k, v in bench_engine(50 if quick else 200).items()},
         "finder": {k: round(v, 4) for k, v in bench_finder(300 if quick else 2000).items()},
+        "search": bench_search(300 if quick else 3000),
         "simulator": asyncio.run(simulator),
     }
