@@ -131,13 +131,7 @@ def unavailable(answer: Unavailable) -> Response:
 
 def booking(booked: Booked) -> BookingOut:
     """A booking as the API shows it."""
-    return BookingOut(
-        uid=booked.uid,
-        start=booked.start,
-        end=booked.end,
-        status=booked.status,
-        rescheduled_from=booked.rescheduled_from,
-    )
+    return BookingOut.model_validate(booked, from_attributes=True)
 
 
 def booking_response(outcome: Booked | SlotTaken | Unavailable, status: int) -> Response:
