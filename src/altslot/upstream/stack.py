@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Unpack
 
 from altslot.calcom.client import CalcomPool
+from altslot.events import Events
 from altslot.upstream.gateway import Upstream
 from altslot.upstream.guard import GuardOptions, ResilienceSettings, build_guard
 
@@ -18,4 +19,4 @@ def build_upstream(
     ``redis`` the breaker state and the rate-limit windows are shared across instances).
     """
     guard = build_guard(settings, **options)
-    return Upstream(pool, guard, fetch_budget=fetch_budget, events=options.get("events"))
+    return Upstream(pool, guard, fetch_budget, options.get("events") or Events())
