@@ -1,7 +1,9 @@
 """What happened, as plain values: the service emits events, observers (metrics, logs) subscribe.
 
 Emitting never fails a request: an observer that raises is reported once through ``logging`` and
-otherwise ignored.
+otherwise ignored. The events stand in the order of the packages that emit them, top to bottom as the
+README draws the stack: the HTTP API, the agent tools, booking, search, availability, then the upstream
+steps (breaker, rate limit) and the call itself.
 """
 
 from __future__ import annotations
@@ -12,6 +14,45 @@ from dataclasses import dataclass
 from typing import Literal
 
 log = logging.getLogger("altslot.events")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestServed:
+    """One HTTP answer of altslot's own API: the route template (never the raw path), status, caller."""
+
+    route: str
+    status: int
+    tenant: str | None
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentCall:
+    """One tool call through an agent adapter: the platform, and the answer's ``status`` word."""
+
+    tenant: str
+    platform: str
+    outcome: str
+
+
+BookingOperation = Literal["create", "cancel", "reschedule"]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingDone:
+    """How a booking request ended (``created``, ``replayed``, ``slot_taken``, ``rejected``, ...)."""
+
+    tenant: str
+    operation: BookingOperation
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """How a Cal.com webhook delivery ended (``refreshed``, ``duplicate``, ``bad_signature``, ...)."""
+
+    tenant: str
+    outcome: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,23 +78,21 @@ class SearchDone:
 
 
 @dataclass(frozen=True, slots=True)
-class UpstreamCall:
-    """One HTTP call to Cal.com; ``status`` is None when no response arrived."""
-
-    tenant: str
-    endpoint: str
-    status: int | None
-    duration_seconds: float
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class CacheLookup:
     """Days found fresh, stale or missing for one search."""
 
     tenant: str
     result: Literal["hit", "stale", "miss"]
     days: int
+
+
+@dataclass(frozen=True, slots=True)
+class FetchDone:
+    """A fetch of a run of days finished (for a search, a background refresh or the warmer); ``error`` if it failed."""
+
+    tenant: str
+    days: int
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,64 +118,27 @@ class RateLimitWait:
 
 
 @dataclass(frozen=True, slots=True)
-class RequestServed:
-    """One HTTP answer of altslot's own API: the route template (never the raw path), status, caller."""
-
-    route: str
-    status: int
-    tenant: str | None
-    seconds: float
-
-
-BookingOperation = Literal["create", "cancel", "reschedule"]
-
-
-@dataclass(frozen=True, slots=True)
-class BookingDone:
-    """How a booking request ended (``created``, ``replayed``, ``slot_taken``, ``rejected``, ...)."""
+class UpstreamCall:
+    """One HTTP call to Cal.com; ``status`` is None when no response arrived."""
 
     tenant: str
-    operation: BookingOperation
-    outcome: str
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookDelivery:
-    """How a Cal.com webhook delivery ended (``refreshed``, ``duplicate``, ``bad_signature``, ...)."""
-
-    tenant: str
-    outcome: str
-
-
-@dataclass(frozen=True, slots=True)
-class FetchDone:
-    """A fetch of a run of days finished (for a search, a background refresh or the warmer); ``error`` if it failed."""
-
-    tenant: str
-    days: int
+    endpoint: str
+    status: int | None
+    duration_seconds: float
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AgentCall:
-    """One tool call through an agent adapter: the platform, and the answer's ``status`` word."""
-
-    tenant: str
-    platform: str
-    outcome: str
-
-
 Event = (
-    SearchDone
-    | UpstreamCall
-    | CacheLookup
-    | BreakerTransition
-    | RateLimitWait
-    | RequestServed
+    RequestServed
+    | AgentCall
     | BookingDone
     | WebhookDelivery
+    | SearchDone
+    | CacheLookup
     | FetchDone
-    | AgentCall
+    | BreakerTransition
+    | RateLimitWait
+    | UpstreamCall
 )
 Observer = Callable[[Event], None]
 

@@ -40,7 +40,7 @@ def on_shared_redis(runtime: Runtime, clock: FakeClock) -> Availability:
     assert runtime.redis is not None and runtime.health is not None
     return Availability(
         FallbackCache(RedisDayCache(runtime.redis), MemoryDayCache(Clock()), runtime.health),
-        runtime.upstream,
+        runtime.upstream.get_slots,
         Clock(),
         fresh_ttl=60,
         max_stale=900,

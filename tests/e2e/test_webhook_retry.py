@@ -36,7 +36,7 @@ def handler_parts(private_redis: PrivateRedis) -> tuple[Availability, Redis]:
     pool = CalcomPool(timeout=1, max_connections=1, slots_version="2024-09-04", bookings_version="2024-08-13")
     upstream = Upstream(pool, build_guard(), fetch_budget=1.0)
     availability = Availability(
-        RedisDayCache(redis), upstream, lambda: NOW, fresh_ttl=60, max_stale=900, max_range_days=31
+        RedisDayCache(redis), upstream.get_slots, lambda: NOW, fresh_ttl=60, max_stale=900, max_range_days=31
     )
     return availability, redis
 

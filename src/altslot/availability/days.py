@@ -3,10 +3,9 @@ upstream calls, and the report of how they were assembled."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from altslot.cache.base import DayEntry
@@ -15,21 +14,12 @@ from altslot.calcom.wire import DaySlots
 from altslot.finder.models import SlotIndex
 from altslot.types import OWN_LENGTH, Account, DayKey, EventTypeId, Tenant, TenantId
 
+SlotSource = Callable[[Account, int, datetime, datetime, str, int | None], Awaitable[DaySlots]]
+"""Where free slots come from: ``Upstream.get_slots`` of the guarded gateway (``altslot.upstream.gateway``).
 
-class SlotSource(Protocol):
-    """Where free slots come from: Cal.com through the guarded gateway (``altslot.upstream.gateway``)."""
-
-    async def get_slots(
-        self,
-        account: Account,
-        event_type_id: int,
-        start: datetime,
-        end: datetime,
-        zone: str,
-        duration: int | None,
-    ) -> DaySlots:
-        """Free slots between two UTC instants, grouped by local date in ``zone``; ``duration`` None: own length."""
-        ...
+It takes the account, the event type, two UTC instants, a zone and a slot length (None: the event type's
+own), and returns the free slots between the instants, grouped by local date in the zone.
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +58,7 @@ class DaysQuery:
     async def fetch(self, source: SlotSource, start: datetime, end: datetime) -> DaySlots:
         """Ask ``source`` for this query's slots between two UTC instants."""
         duration = None if self.minutes == OWN_LENGTH else self.minutes
-        return await source.get_slots(self.account, self.event_type_id, start, end, self.zone.key, duration)
+        return await source(self.account, self.event_type_id, start, end, self.zone.key, duration)
 
 
 @dataclass

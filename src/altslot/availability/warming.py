@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from altslot.availability.assembler import Availability
-from altslot.availability.days import DaysQuery
+from altslot.availability.days import DaysQuery, FetchReport
 from altslot.shared.health import REDIS_ERRORS, RedisHealth
 from altslot.shared.keys import WARMER_LEASE
 from altslot.shared.redis_client import AnyRedis
@@ -25,16 +25,16 @@ from altslot.types import Clock, Tenant
 log = logging.getLogger("altslot.warm")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class WarmSummary:
     """What one warming pass did."""
 
-    event_types: int = 0
-    days: int = 0
-    days_fetched: int = 0
-    upstream_calls: int = 0
-    failures: int = 0
-    seconds: float = 0.0
+    event_types: int
+    days: int
+    days_fetched: int
+    upstream_calls: int
+    failures: int
+    seconds: float
 
 
 async def warm_once(
@@ -49,24 +49,24 @@ async def warm_once(
 ) -> WarmSummary:
     """Fetch every configured event type's next ``days`` days that are not fresh (in parallel)."""
     started = time.perf_counter()
-    summary = WarmSummary()
 
-    async def one(tenant: Tenant, event_type_id: int) -> None:
+    async def one(tenant: Tenant, event_type_id: int) -> FetchReport:
         today = clock().astimezone(tenant.policy.zone).date()
         query = DaysQuery.of(tenant, event_type_id, today, today + timedelta(days=days - 1))
         report = await availability.collect(query, wait_seconds, refresh_margin=refresh_margin)
-        summary.days += days
-        summary.days_fetched += report.cache_misses + report.stale_hits
-        summary.upstream_calls += report.upstream_calls
-        summary.failures += len(report.errors) + int(report.timeout_hit)
         if on_progress is not None:
             on_progress(1)
+        return report
 
-    jobs = [one(t, e) for t in tenants for e in t.event_types]
-    summary.event_types = len(jobs)
-    await asyncio.gather(*jobs)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    reports = await asyncio.gather(*(one(t, e) for t in tenants for e in t.event_types))
+    return WarmSummary(
+        event_types=len(reports),
+        days=days * len(reports),
+        days_fetched=sum(r.cache_misses + r.stale_hits for r in reports),
+        upstream_calls=sum(r.upstream_calls for r in reports),
+        failures=sum(len(r.errors) + int(r.timeout_hit) for r in reports),
+        seconds=time.perf_counter() - started,
+    )
 
 
 async def _take_turn(redis: AnyRedis | None, interval: float, health: RedisHealth | None) -> bool:

@@ -41,13 +41,9 @@ HORIZON_DAYS = 15
 FRESH_TTL, MAX_STALE = 60.0, 900.0  # the service's defaults: entries are kept for their sum
 
 
-class _NoUpstream:
+async def _no_upstream(*_: object) -> DaySlots:
     """Every day is in the cache: a fetch would be a bug in the benchmark."""
-
-    async def get_slots(
-        self, account: Account, event_type_id: int, start: datetime, end: datetime, zone: str, duration: int | None
-    ) -> DaySlots:
-        raise RuntimeError("the memory benchmark fetched a day it had cached")
+    raise RuntimeError("the memory benchmark fetched a day it had cached")
 
 
 class _Salon:
@@ -105,9 +101,7 @@ def _stores(salon: _Salon) -> tuple[MemoryDayCache, Availability]:
         return salon.now  # frozen: every entry stays fresh
 
     cache = MemoryDayCache(clock)  # the service's default bound (100 000 days) holds 2 222 such tenants
-    availability = Availability(
-        cache, _NoUpstream(), clock, fresh_ttl=FRESH_TTL, max_stale=MAX_STALE, max_range_days=31
-    )
+    availability = Availability(cache, _no_upstream, clock, fresh_ttl=FRESH_TTL, max_stale=MAX_STALE, max_range_days=31)
     return cache, availability
 
 

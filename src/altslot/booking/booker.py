@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -90,63 +90,57 @@ def _refusal(error: BadRequest, fields: Mapping[str, str]) -> Exception:
     return InvalidField(refused_field(error.message, fields, "uid"), error.message)
 
 
+@dataclass(eq=False)
 class Booker:
     """The booking path for every tenant."""
 
-    def __init__(
-        self,
-        availability: Availability,
-        upstream: Upstream,
-        searcher: Searcher,
-        holds: Holds,
-        idempotency: IdempotencyStore,
-        clock: Clock,
-        deadline_seconds: float,
-    ) -> None:
-        self._availability = availability
-        self._upstream = upstream
-        self._searcher = searcher
-        self._holds = holds
-        self._idempotency = idempotency
-        self._lookup = BookingLookup(upstream, deadline_seconds)
-        self._clock = clock
-        self._deadline = deadline_seconds
+    availability: Availability
+    upstream: Upstream
+    searcher: Searcher
+    holds: Holds
+    idempotency: IdempotencyStore
+    clock: Clock
+    deadline_seconds: float
+    _lookup: BookingLookup = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._lookup = BookingLookup(self.upstream, self.deadline_seconds)
 
     async def book(self, tenant: Tenant, ask: BookingInput, idempotency_key: str) -> Outcome:
         """Book once per idempotency key; alternatives when Cal.com says the slot is gone."""
         if not tenant.owns(ask.event_type_id):
             raise NotOwned(ask.event_type_id)
         attendee = calcom_attendee(ask.attendee, tenant.country)
-        claim = await self._idempotency.claim(tenant.id, idempotency_key, ask.digest())
+        claim = await self.idempotency.claim(tenant.id, idempotency_key, ask.digest())
         if claim.booking is not None:
             return Booked.replay(claim.booking)
         try:
             outcome = await self._book_claimed(tenant, ask, claim, attendee)
         except BaseException:
-            await self._idempotency.release(claim)
+            await self.idempotency.release(claim)
             raise
         if isinstance(outcome, Booked):
-            await self._idempotency.finish(claim, outcome.record())
+            await self.idempotency.finish(claim, outcome.record())
             return outcome
         if isinstance(outcome, _Unsettled):
-            await self._idempotency.unsettled(claim)
+            await self.idempotency.unsettled(claim)
             return outcome.answer
-        await self._idempotency.release(claim)  # nothing was booked: a retry may try again
+        await self.idempotency.release(claim)  # nothing was booked: a retry may try again
         return outcome
 
     async def _book_claimed(
         self, tenant: Tenant, ask: BookingInput, claim: Claim, attendee: dict[str, Any]
     ) -> Outcome | _Unsettled:
         moment = wall_instant(tenant, ask.start, ask.time_zone)
-        if claim.uncertain or not self._idempotency.shared:
+        if claim.uncertain or not self.idempotency.shared:
             # The record cannot tell whether this key booked already (a lost answer, or Redis is down and
             # another instance may be booking it right now): Cal.com can.
             found = await self._made_with(tenant, ask.event_type_id, moment, claim.token)
             if found is not None:
                 return await self._created(tenant, found)
         length = tenant.event_types[ask.event_type_id]
-        start = check_start(tenant, ask.start, ask.time_zone, length, self._clock())
-        await check_grid(self._availability, tenant, ask.event_type_id, start)
+        start = check_start(tenant, ask.start, ask.time_zone, length, self.clock())
+        await check_grid(self.availability, tenant, ask.event_type_id, start)
         return await self._create(tenant, ask, start, claim.token, attendee)
 
     async def _made_with(self, tenant: Tenant, event_type_id: int, start: datetime, token: str) -> Booking | None:
@@ -157,13 +151,13 @@ class Booker:
             return None
 
     async def _created(self, tenant: Tenant, booking: Booking) -> Booked:
-        await self._availability.take(tenant, booking.start, booking.end)
+        await self.availability.take(tenant, booking.start, booking.end)
         return _booked(booking, tenant)
 
     async def _create(
         self, tenant: Tenant, ask: BookingInput, start: datetime, token: str, attendee: dict[str, Any]
     ) -> Outcome | _Unsettled:
-        through = ask.hold_id if ask.hold_id and await self._holds.release_others(tenant, ask.hold_id) else None
+        through = ask.hold_id if ask.hold_id and await self.holds.release_others(tenant, ask.hold_id) else None
         metadata = {**ask.metadata, METADATA_KEY: token}
 
         def create(client: CalcomClient) -> Awaitable[Booking]:
@@ -173,12 +167,12 @@ class Booker:
 
         language = ask.attendee.language
         try:
-            booking = await self._upstream.call(tenant.account, "POST /v2/bookings", create, retry=False)
+            booking = await self.upstream.call(tenant.account, "POST /v2/bookings", create, retry=False)
         except BadRequest as exc:
             if not isinstance(exc, SlotUnavailable):
                 raise InvalidField(refused_field(exc.message, CREATE_FIELDS, "start"), exc.message) from exc
             if through:
-                await self._holds.release_group(tenant, through)
+                await self.holds.release_group(tenant, through)
             # Taken — perhaps by this key's own earlier attempt whose answer was lost.
             mine = await self._made_with(tenant, ask.event_type_id, start, token)
             if mine is not None:
@@ -195,7 +189,7 @@ class Booker:
                 return await self._created(tenant, mine)
             return self._unavailable(tenant, exc, language)  # asked: nothing was booked
         if through:
-            await self._holds.forget(tenant, through)  # Cal.com deleted the reservation with the booking
+            await self.holds.forget(tenant, through)  # Cal.com deleted the reservation with the booking
         return await self._created(tenant, booking)
 
     async def _slot_taken(
@@ -204,14 +198,14 @@ class Booker:
         """Re-fetch the day from Cal.com, then answer with alternatives around the wanted start."""
         day = start.astimezone(tenant.policy.zone).date()
         query = DaysQuery.of(tenant, event_type_id, day, day)
-        await self._availability.refresh(query, wait_seconds=self._deadline)
-        answer = await self._searcher.search(tenant, SearchInput(event_type_id, start, language=language))
+        await self.availability.refresh(query, wait_seconds=self.deadline_seconds)
+        answer = await self.searcher.search(tenant, SearchInput(event_type_id, start, language=language))
         if isinstance(answer, Unavailable):
             return answer
         return SlotTaken(answer.offers, answer.text)
 
     def _unavailable(self, tenant: Tenant, error: CalcomError, language: Language) -> Unavailable:
-        return self._searcher.reporter.unavailable(tenant, [error], language)
+        return self.searcher.reporter.unavailable(tenant, [error], language)
 
     async def _owned(self, tenant: Tenant, uid: str) -> Booking | Unavailable:
         """The tenant's own booking ``uid`` (``UnknownBooking`` otherwise), or 503 when Cal.com cannot say."""
@@ -235,7 +229,7 @@ class Booker:
             raise _refusal(exc, CANCEL_FIELDS) from exc
         except CalcomError as exc:
             return self._unavailable(tenant, exc, tenant.language)
-        await self._availability.refresh_cached(tenant, booking.start)
+        await self.availability.refresh_cached(tenant, booking.start)
         return _booked(booking, tenant)
 
     async def reschedule(self, tenant: Tenant, uid: str, move: MoveInput) -> Outcome:
@@ -243,7 +237,7 @@ class Booker:
 
         Alternatives of the booking's own event type when the new slot is gone.
         """
-        start = check_start(tenant, move.start, move.time_zone, None, self._clock())
+        start = check_start(tenant, move.start, move.time_zone, None, self.clock())
         owned = await self._owned(tenant, uid)
         if isinstance(owned, Unavailable):
             return owned
@@ -260,13 +254,13 @@ class Booker:
             return await self._slot_taken(tenant, event_type_id, start, tenant.language)
         except CalcomError as exc:
             return self._unavailable(tenant, exc, tenant.language)
-        await self._availability.take(tenant, booking.start, booking.end)
-        await self._availability.refresh_cached(tenant, owned.start)
+        await self.availability.take(tenant, booking.start, booking.end)
+        await self.availability.refresh_cached(tenant, owned.start)
         return _booked(booking, tenant, rescheduled_from=uid)
 
     async def _change(self, tenant: Tenant, endpoint: str, op: Callable[[CalcomClient], Awaitable[Booking]]) -> Booking:
         try:
-            return await self._upstream.call(tenant.account, endpoint, op, retry=False)
+            return await self.upstream.call(tenant.account, endpoint, op, retry=False)
         except NotFound as exc:
             raise UnknownBooking from exc
         except Unauthorized as exc:

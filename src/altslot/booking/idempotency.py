@@ -19,7 +19,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from altslot.errors import KeyInProgress, KeyReused
@@ -45,30 +45,22 @@ class Claim:
     """A previous request with this key may have booked; ask Cal.com before booking again."""
 
 
+@dataclass(frozen=True, eq=False)
 class IdempotencyStore:
     """Claims, finishes and releases idempotency records."""
 
-    def __init__(
-        self,
-        kv: KeyValue,
-        *,
-        pending_ttl: float,
-        done_ttl: float = DONE_TTL,
-        pending_wait: float = PENDING_WAIT_SECONDS,
-        poll_seconds: float = 0.05,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._kv = kv
-        self._pending_ttl = pending_ttl
-        self._done_ttl = done_ttl
-        self._pending_wait = pending_wait
-        self._poll = poll_seconds
-        self._sleep = sleep
+    kv: KeyValue
+    _: KW_ONLY
+    pending_ttl: float
+    done_ttl: float = DONE_TTL
+    pending_wait: float = PENDING_WAIT_SECONDS
+    poll_seconds: float = 0.05
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
     @property
     def shared(self) -> bool:
         """Whether the records are seen by every instance right now (False while Redis is down)."""
-        return self._kv.shared
+        return self.kv.shared
 
     async def claim(self, tenant: str, idempotency_key: str, body_digest: str) -> Claim:
         """Take the key for this request, or return the booking a previous request made with it."""
@@ -77,8 +69,8 @@ class IdempotencyStore:
         claim = Claim(key, body_digest, secret[:32])
         pending = json.dumps({"hash": body_digest, "state": "pending"})
         waited = 0.0
-        while not await self._kv.put_new(key, pending, self._pending_ttl):
-            raw = await self._kv.get(key)
+        while not await self.kv.put_new(key, pending, self.pending_ttl):
+            raw = await self.kv.get(key)
             if raw is None:
                 continue  # released between our two calls: try to take it again
             record = json.loads(raw)
@@ -87,24 +79,24 @@ class IdempotencyStore:
             if record["state"] == "done":
                 return Claim(key, body_digest, claim.token, booking=record["booking"])
             if record["state"] == "unknown":
-                await self._kv.put(key, pending, self._pending_ttl)
+                await self.kv.put(key, pending, self.pending_ttl)
                 return Claim(key, body_digest, claim.token, uncertain=True)
-            if waited >= self._pending_wait:
+            if waited >= self.pending_wait:
                 raise KeyInProgress("a request with this Idempotency-Key is still running")
-            await self._sleep(self._poll)
-            waited += self._poll
+            await self.sleep(self.poll_seconds)
+            waited += self.poll_seconds
         return claim
 
     async def finish(self, claim: Claim, booking: dict[str, Any]) -> None:
         """Keep the confirmed booking for every retry (24 h)."""
         record = {"hash": claim.digest, "state": "done", "booking": booking}
-        await self._kv.put(claim.key, json.dumps(record), self._done_ttl)
+        await self.kv.put(claim.key, json.dumps(record), self.done_ttl)
 
     async def unsettled(self, claim: Claim) -> None:
         """Cal.com may have booked and nobody could find out: the next request asks Cal.com first."""
         record = {"hash": claim.digest, "state": "unknown"}
-        await self._kv.put(claim.key, json.dumps(record), self._done_ttl)
+        await self.kv.put(claim.key, json.dumps(record), self.done_ttl)
 
     async def release(self, claim: Claim) -> None:
         """Nothing was booked: a retry may try again."""
-        await self._kv.delete(claim.key)
+        await self.kv.delete(claim.key)

@@ -17,35 +17,6 @@ DaySlots = dict[date, list[tuple[datetime, datetime]]]
 """Slots as ``(start, end)`` pairs (aware UTC) grouped by date in the requested time zone."""
 
 
-@dataclass(frozen=True, slots=True)
-class RateLimitInfo:
-    """What Cal.com's ``X-RateLimit-*`` headers said about the key (the tightest named limit)."""
-
-    limit: int
-    remaining: int
-    reset_seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """A Cal.com booking as altslot needs it."""
-
-    uid: str
-    start: datetime
-    end: datetime
-    status: str
-    event_type_id: int | None
-    metadata: Mapping[str, str] = field(default_factory=dict, compare=False)
-
-
-_PROPERTY = re.compile(r"(?:^|, )([\w.\[\]]+) property is wrong,")
-
-
-def refused_properties(message: str) -> list[str]:
-    """The properties a Cal.com validation message names (``"start property is wrong,…"``), in order."""
-    return _PROPERTY.findall(message)
-
-
 def utc_iso(moment: datetime) -> str:
     """Format an instant the way Cal.com expects it: UTC with milliseconds and ``Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
@@ -61,6 +32,15 @@ def instant(text: Any) -> datetime:
     if value.tzinfo is None:
         raise MalformedResponse(f"timestamp without offset {text!r}")
     return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitInfo:
+    """What Cal.com's ``X-RateLimit-*`` headers said about the key (the tightest named limit)."""
+
+    limit: int
+    remaining: int
+    reset_seconds: float
 
 
 def rate_limit_info(headers: Mapping[str, str]) -> RateLimitInfo | None:
@@ -84,6 +64,18 @@ def rate_limit_info(headers: Mapping[str, str]) -> RateLimitInfo | None:
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """A Cal.com booking as altslot needs it."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    status: str
+    event_type_id: int | None
+    metadata: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+
 def booking_of(data: Any) -> Booking:
     if not isinstance(data, dict) or not isinstance(data.get("uid"), str):
         raise MalformedResponse("booking response without uid")
@@ -97,3 +89,11 @@ def booking_of(data: Any) -> Booking:
         event_type_id=int(event_type) if isinstance(event_type, int | str) and str(event_type).isdigit() else None,
         metadata={str(k): str(v) for k, v in metadata.items()} if isinstance(metadata, dict) else {},
     )
+
+
+_PROPERTY = re.compile(r"(?:^|, )([\w.\[\]]+) property is wrong,")
+
+
+def refused_properties(message: str) -> list[str]:
+    """The properties a Cal.com validation message names (``"start property is wrong,…"``), in order."""
+    return _PROPERTY.findall(message)

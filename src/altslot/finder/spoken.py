@@ -24,6 +24,7 @@ Register = Literal["formal", "informal"]
 
 _DE_ONES = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
 _DE_TEENS = ("zehn", "elf", "zwölf", "dreizehn", "vierzehn", "fünfzehn", "sechzehn", "siebzehn", "achtzehn", "neunzehn")
+_DE_UNDER_20 = _DE_ONES + _DE_TEENS
 _DE_TENS = {2: "zwanzig", 3: "dreißig", 4: "vierzig", 5: "fünfzig"}
 _EN_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _EN_TEENS = (
@@ -38,6 +39,7 @@ _EN_TEENS = (
     "eighteen",
     "nineteen",
 )
+_EN_UNDER_20 = _EN_ONES + _EN_TEENS
 _EN_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty"}
 
 # (first hour, German, English) — each part runs until the next part's first hour.
@@ -54,10 +56,8 @@ _DAY_PARTS = (
 
 def german_number(n: int) -> str:
     """0–59 in German words: "eins", "einundzwanzig", "dreißig"."""
-    if n < 10:
-        return _DE_ONES[n]
     if n < 20:
-        return _DE_TEENS[n - 10]
+        return _DE_UNDER_20[n]
     tens, ones = divmod(n, 10)
     if ones == 0:
         return _DE_TENS[tens]
@@ -67,10 +67,8 @@ def german_number(n: int) -> str:
 
 def english_number(n: int) -> str:
     """0–59 in English words: "one", "twenty-one", "thirty"."""
-    if n < 10:
-        return _EN_ONES[n]
     if n < 20:
-        return _EN_TEENS[n - 10]
+        return _EN_UNDER_20[n]
     tens, ones = divmod(n, 10)
     return _EN_TENS[tens] if ones == 0 else f"{_EN_TENS[tens]}-{_EN_ONES[ones]}"
 
@@ -147,14 +145,15 @@ def _english_formal(hour: int, minute: int) -> str:
 def _english_informal(hour: int, minute: int) -> str:
     if minute == 0 and hour in (0, 12):
         return "midnight" if hour == 0 else "noon"
+    this, following = english_number(_twelve(hour)), english_number(_twelve(hour + 1))
     if minute == 0:
-        text = f"{english_number(_twelve(hour))} o'clock"
-    elif minute == 30:
-        text = f"half past {english_number(_twelve(hour))}"
+        text = f"{this} o'clock"
     elif minute < 30:
-        text = f"{_minutes(minute, 'en')} past {english_number(_twelve(hour))}"
+        text = f"{_minutes(minute, 'en')} past {this}"
+    elif minute == 30:
+        text = f"half past {this}"
     else:
-        text = f"{_minutes(60 - minute, 'en')} to {english_number(_twelve(hour + 1))}"
+        text = f"{_minutes(60 - minute, 'en')} to {following}"
     return _with_part(text, hour, "en")
 
 

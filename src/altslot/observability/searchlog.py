@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from altslot.events import Event, SearchDone
+from altslot.observability.lines import search_fields
 
 log = logging.getLogger("altslot.searchlog")
 DEFAULT_TABLE = "appointment_alternative_logs"
@@ -74,27 +75,11 @@ def search_table(metadata: MetaData, name: str = DEFAULT_TABLE) -> Table:
 
 def row_of(event: SearchDone, created_at: datetime) -> dict[str, Any]:
     """The table row for one finished search."""
-    return {
-        "created_at": created_at,
-        "tenant": event.tenant,
-        "request_id": event.request_id,
-        "event_type_id": event.event_type_id,
-        "status": event.status,
-        "api_calls_made": event.api_calls_made,
-        # The seed's flag: answered without asking Cal.com.
-        "cache_hit": event.api_calls_made == 0 and event.cache_misses == 0 and event.status == 200,
-        "cache_hits": event.cache_hits,
-        "cache_misses": event.cache_misses,
-        "stale_hits": event.stale_hits,
-        "duration_ms": event.duration_ms,
-        "alternatives_found": event.alternatives_found,
-        "strategy_used": event.strategy_used,
-        "fallback_triggered": event.fallback_triggered,
-        "timeout_hit": event.timeout_hit,
-        "degraded": event.degraded,
-        "available": event.available,
-        "why_not": event.why_not,
-    }
+    row = search_fields(event)
+    row["created_at"] = created_at
+    # The seed's flag: answered without asking Cal.com.
+    row["cache_hit"] = event.api_calls_made == 0 and event.cache_misses == 0 and event.status == 200
+    return row
 
 
 def _make_parent(url: str) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from altslot.finder.models import SearchResult, Strategy, TimeWindow
+from altslot.finder.models import Alternative, SearchResult, TimeWindow
 from altslot.types import Interval, Language
 
 Cause = Literal["unreachable", "rate_limited", "auth"]
@@ -47,13 +47,9 @@ class Hold:
 
 
 @dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(Alternative):
     """One alternative as the caller hears it: in the tenant's zone, labelled, its clock time in words."""
 
-    start: datetime
-    end: datetime
-    strategy: Strategy
-    score: int
     label: str
     spoken_time: str
     hold: Hold | None = None

@@ -66,11 +66,13 @@ class SearchReporter:
     ) -> None:
         """The ``SearchDone`` event with the seed's log fields."""
         offers = result.alternatives if result else ()
+        # In the search line's order (``SEARCH_FIELDS``), so the two read side by side.
         self._events.emit(
             SearchDone(
                 tenant=tenant.id,
                 request_id=wish.request_id,
                 event_type_id=wish.event_type_id,
+                status=status,
                 api_calls_made=report.upstream_calls,
                 cache_hits=report.served_from_cache,
                 cache_misses=report.cache_misses,
@@ -83,7 +85,6 @@ class SearchReporter:
                 degraded=degraded,
                 available=bool(result and result.available),
                 why_not=result.why_not if result else None,
-                status=status,
             )
         )
 

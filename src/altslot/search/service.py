@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, InitVar, dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,29 +48,26 @@ class SearchLimits:
     max_alternatives: int
 
 
+@dataclass(eq=False)
 class Searcher:
     """Answers wishes for any tenant, sharing one availability assembler."""
 
-    def __init__(
-        self,
-        availability: Availability,
-        clock: Clock,
-        limits: SearchLimits,
-        *,
-        events: Events | None = None,
-        holds: Holds | None = None,
-        durations: Durations | None = None,
-        monotonic: Monotonic = time.monotonic,
-    ) -> None:
-        self._availability = availability
-        self._clock = clock
-        self._limits = limits
-        self._holds = holds
-        self._durations = durations
-        self._monotonic = monotonic
+    availability: Availability
+    clock: Clock
+    limits: SearchLimits
+    _: KW_ONLY
+    events: InitVar[Events | None] = None
+    holds: Holds | None = None
+    durations: Durations | None = None
+    monotonic: Monotonic = time.monotonic
+    reporter: SearchReporter = field(init=False)
+    # Each kept with the index it was found on and the instant it stops being the answer.
+    _said: OrderedDict[tuple[TenantId, SearchRequest], tuple[SlotIndex, datetime, Said]] = field(
+        init=False, default_factory=OrderedDict
+    )
+
+    def __post_init__(self, events: Events | None) -> None:
         self.reporter = SearchReporter(events or Events())
-        # Each kept with the index it was found on and the instant it stops being the answer.
-        self._said: OrderedDict[tuple[TenantId, SearchRequest], tuple[SlotIndex, datetime, Said]] = OrderedDict()
 
     def request(self, tenant: Tenant, wish: SearchInput, now: datetime) -> SearchRequest:
         """The finder's request for a wish; ``NotOwned`` or ``InvalidField`` for the caller's mistakes."""
@@ -86,7 +83,7 @@ class Searcher:
         return SearchRequest(
             desired_start=desired,
             duration=timedelta(minutes=minutes),
-            max_alternatives=wish.max_alternatives or self._limits.max_alternatives,
+            max_alternatives=wish.max_alternatives or self.limits.max_alternatives,
             language=wish.language or tenant.language,
             preferred_window=wish.preferred_window,
             exclude=tuple(Interval(_wall(x.start, zone), _wall(x.end, zone)) for x in wish.exclude),
@@ -95,25 +92,25 @@ class Searcher:
     async def search(self, tenant: Tenant, wish: SearchInput) -> SearchAnswer | Unavailable:
         """Answer one wish; the caller's own errors raise ``NotOwned`` or ``InvalidField`` (``altslot.errors``)."""
         started = time.perf_counter()
-        now = self._clock()
+        now = self.clock()
         request = self.request(tenant, wish, now)
-        if wish.duration_minutes and self._durations is not None:
-            await self._durations.note(tenant, wish.event_type_id, wish.duration_minutes)
+        if wish.duration_minutes and self.durations is not None:
+            await self.durations.note(tenant, wish.event_type_id, wish.duration_minutes)
         first, last = search_days(request, tenant.policy, now)
         minutes = tenant.slot_minutes(wish.event_type_id, wish.duration_minutes)
         query = DaysQuery.of(tenant, wish.event_type_id, first, last, minutes)
-        wait = min(self._limits.deadline_seconds, (wish.deadline_ms or 1e9) / 1000)
-        deadline = Deadline.after(wait, self._monotonic)
-        report = await self._availability.collect(query, wait_seconds=wait)
+        wait = min(self.limits.deadline_seconds, (wish.deadline_ms or 1e9) / 1000)
+        deadline = Deadline.after(wait, self.monotonic)
+        report = await self.availability.collect(query, wait_seconds=wait)
         self.reporter.cache(tenant, report)
         if not report.entries and (report.errors or report.timeout_hit):
             self.reporter.done(tenant, wish, report, _elapsed(started), None, "unavailable", 503)
             return self.reporter.unavailable(tenant, report.errors, request.language, lease_wait=report.waited_for_peer)
-        index = self._availability.index(query, report, request.duration or None)
+        index = self.availability.index(query, report, request.duration or None)
         if not request.duration:
             request = replace(request, duration=index.duration)
         held: dict[datetime, Hold] = {}
-        if wish.hold_minutes and self._holds is not None:
+        if wish.hold_minutes and self.holds is not None:
             ask = HoldAsk(wish.event_type_id, wish.hold_minutes, wish.duration_minutes, deadline)
             result, held = await self._hold(tenant, ask, request, index, now)
             said = say(tenant, result, request, now, held)
@@ -147,14 +144,14 @@ class Searcher:
         Offers Cal.com refuses to hold are dropped (taken meanwhile); offers left unheld by a ceiling or
         the deadline are still offered, without a ``hold_id``.
         """
-        assert self._holds is not None
+        assert self.holds is not None
         spare = replace(request, max_alternatives=min(request.max_alternatives + SPARE_OFFERS, 10))
         result = find_alternatives(spare, index, tenant.policy, now)
         if result.available:
             wanted = [(result.requested, result.requested + request.duration)]
         else:
             wanted = [(a.start, a.end) for a in result.alternatives]
-        placed = await self._holds.place(tenant, ask, wanted, 1 if result.available else request.max_alternatives)
+        placed = await self.holds.place(tenant, ask, wanted, 1 if result.available else request.max_alternatives)
         offers = tuple(a for a in result.alternatives if a.start not in placed.refused)
         return replace(result, alternatives=offers[: request.max_alternatives]), placed.held
 

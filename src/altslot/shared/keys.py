@@ -53,22 +53,22 @@ def tenant_key(tenant: str, name: str) -> str:
 
 def day_key(key: DayKey) -> str:
     """Where one day's availability lives."""
-    return tenant_key(key.tenant, f"day:{key.event_type_id}:{key.duration_minutes}:{key.day.isoformat()}")
+    return _of_day("day", key)
 
 
 def lease_key(key: DayKey) -> str:
     """The single-flight lease of one day's fetch."""
-    return tenant_key(key.tenant, f"lease:{key.event_type_id}:{key.duration_minutes}:{key.day.isoformat()}")
+    return _of_day("lease", key)
 
 
 def idempotency_record_key(tenant: str, client_key: str) -> str:
     """The record of a booking made with the ``Idempotency-Key`` ``client_key`` (stored hashed)."""
-    return tenant_key(tenant, f"idem:{_sha256(client_key.encode())}")
+    return _of_digest(tenant, "idem", client_key.encode())
 
 
 def webhook_key(tenant: str, body: bytes) -> str:
     """Marks a webhook delivery with this exact body as applied."""
-    return tenant_key(tenant, f"webhook:{_sha256(body)}")
+    return _of_digest(tenant, "webhook", body)
 
 
 def hold_slot_key(tenant: str, number: int) -> str:
@@ -110,5 +110,11 @@ def _tagged(owner: str, name: str) -> str:
     return f"{PREFIX}:{{{owner}}}:{name}"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _of_day(family: str, key: DayKey) -> str:
+    """A key of one cached day: the day's cache entry and its fetch lease are named alike."""
+    return tenant_key(key.tenant, f"{family}:{key.event_type_id}:{key.duration_minutes}:{key.day.isoformat()}")
+
+
+def _of_digest(tenant: str, family: str, data: bytes) -> str:
+    """A key named by the SHA-256 of ``data``: a client's secret or a whole body never appears in a key."""
+    return tenant_key(tenant, f"{family}:{hashlib.sha256(data).hexdigest()}")

@@ -162,7 +162,7 @@ def build_runtime(
     durations = Durations(kv, cache.fresh_ttl_seconds + cache.max_stale_seconds)
     availability = Availability(
         day_cache,
-        upstream,
+        upstream.get_slots,
         clock,
         fresh_ttl=cache.fresh_ttl_seconds,
         max_stale=cache.max_stale_seconds,

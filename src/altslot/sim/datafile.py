@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -96,7 +97,7 @@ class ScheduleData(_Strict):
 class EventTypeData(_Strict):
     """A bookable service on a schedule; all durations in minutes."""
 
-    id: PositiveMinutes
+    id: Annotated[int, Field(gt=0)]
     length: PositiveMinutes
     slot_interval: PositiveMinutes | None = None
     minimum_booking_notice: Minutes = 0
@@ -108,15 +109,8 @@ class EventTypeData(_Strict):
     lengths: list[PositiveMinutes] | None = None  # Cal.com's ``metadata.multipleDuration``: variable length
 
     def to_engine(self) -> EventType:
-        """The engine's view of this event type."""
-        return EventType(
-            id=self.id,
-            length=self.length,
-            slot_interval=self.slot_interval,
-            minimum_booking_notice=self.minimum_booking_notice,
-            before_event_buffer=self.before_event_buffer,
-            after_event_buffer=self.after_event_buffer,
-        )
+        """The engine's view of this event type: the fields the engine's ``EventType`` has, by name."""
+        return EventType(**{f.name: getattr(self, f.name) for f in fields(EventType)})
 
     @property
     def display_title(self) -> str:

@@ -62,19 +62,19 @@ def idempotency_key(tool: str, args: Mapping[str, str], call: CallContext) -> st
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+@dataclass(eq=False)
 class Toolbox:
     """Runs agent tools for any tenant."""
 
-    def __init__(self, searcher: Searcher, booker: Booker, clock: Clock, events: Events | None = None) -> None:
-        self._searcher = searcher
-        self._booker = booker
-        self._clock = clock
-        self._events = events or Events()
+    searcher: Searcher
+    booker: Booker
+    clock: Clock
+    events: Events
 
     async def run(self, tenant: Tenant, name: str, arguments: Mapping[str, object], call: CallContext) -> ToolAnswer:
         """One tool call; every outcome, even an unexpected failure, is an answer to speak."""
         answer = await self._run(tenant, name, arguments, call)
-        self._events.emit(AgentCall(tenant.id, call.platform, answer.status))
+        self.events.emit(AgentCall(tenant.id, call.platform, answer.status))
         return answer
 
     async def _run(self, tenant: Tenant, name: str, arguments: Mapping[str, object], call: CallContext) -> ToolAnswer:
@@ -119,7 +119,7 @@ class Toolbox:
             preferred_window=named_window(window) if window else None,
         )
         try:
-            answer = await self._searcher.search(tenant, wish)
+            answer = await self.searcher.search(tenant, wish)
         except NotOwned:
             return _service_question(tenant.language, ServiceQuestion("unknown", tuple(tenant.voice.services)))
         except InvalidField as exc:
@@ -157,7 +157,7 @@ class Toolbox:
         attendee = Attendee(args["name"], tenant.policy.zone.key, args.get("email"), phone, language)
         ask = BookingInput(service.event_type_id, start, attendee)
         try:
-            outcome = await self._booker.book(tenant, ask, idempotency_key("book_appointment", args, call))
+            outcome = await self.booker.book(tenant, ask, idempotency_key("book_appointment", args, call))
         except IdempotencyConflict as exc:
             # Not in progress: the platform reused one invocation id for other arguments.
             status = "in_progress" if exc.in_progress else "error"
@@ -174,7 +174,7 @@ class Toolbox:
         """Cancel a booking by its uid."""
         uid = _uid(args)
         try:
-            outcome = await self._booker.cancel(tenant, uid, args.get("reason"))
+            outcome = await self.booker.cancel(tenant, uid, args.get("reason"))
         except UnknownBooking:
             return ToolAnswer(status="unknown_booking", spoken=TOOL_SENTENCES[tenant.language]["unknown_booking"])
         if isinstance(outcome, Unavailable):
@@ -186,7 +186,7 @@ class Toolbox:
         uid = _uid(args)
         start = parse_start(args)
         try:
-            outcome = await self._booker.reschedule(tenant, uid, MoveInput(start, reason=args.get("reason")))
+            outcome = await self.booker.reschedule(tenant, uid, MoveInput(start, reason=args.get("reason")))
         except UnknownBooking:
             return ToolAnswer(status="unknown_booking", spoken=TOOL_SENTENCES[tenant.language]["unknown_booking"])
         except InvalidField as exc:
@@ -218,7 +218,7 @@ class Toolbox:
 
     def _booked(self, tenant: Tenant, status: str, booking: Booked) -> ToolAnswer:
         language = tenant.language
-        said = label(booking.start, tenant.policy, self._clock(), language)
+        said = label(booking.start, tenant.policy, self.clock(), language)
         return ToolAnswer.model_validate(
             {
                 "status": status,

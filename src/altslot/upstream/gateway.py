@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -20,18 +21,19 @@ from altslot.upstream import Guard, api_key_identity
 T = TypeVar("T")
 
 
+@dataclass(eq=False)
 class Upstream:
     """Cal.com access for every tenant: shared connection pools, each call through the guard."""
 
-    def __init__(self, pool: CalcomPool, guard: Guard, fetch_budget: float, events: Events | None = None) -> None:
-        self._pool = pool
-        self.guard = guard
-        self._budget = fetch_budget
-        self._events = events or Events()
+    pool: CalcomPool
+    guard: Guard
+    fetch_budget: float
+    """The budget of a call that names none of its own."""
+    events: Events = field(default_factory=Events)
 
     def client(self, account: Account) -> CalcomClient:
         """The account's Cal.com client (unguarded: use ``call``)."""
-        return self._pool.client(account.base_url, account.api_key)
+        return self.pool.client(account.base_url, account.api_key)
 
     @staticmethod
     def key(account: Account) -> str:
@@ -52,7 +54,7 @@ class Upstream:
         ``endpoint`` (``"GET /v2/slots"``) names the call in events; every attempt is reported.
         """
         client = self.client(account)
-        deadline = self.guard.deadline(self._budget if budget is None else budget)
+        deadline = self.guard.deadline(self.fetch_budget if budget is None else budget)
 
         async def attempt() -> T:
             started = time.perf_counter()
@@ -71,7 +73,7 @@ class Upstream:
 
     def _report(self, account: Account, endpoint: str, status: int | None, started: float, error: str | None) -> None:
         elapsed = time.perf_counter() - started
-        self._events.emit(UpstreamCall(account.tenant, endpoint, status, elapsed, error))
+        self.events.emit(UpstreamCall(account.tenant, endpoint, status, elapsed, error))
 
     async def get_slots(
         self,

@@ -11,7 +11,8 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, TypedDict, TypeVar
 
 from limits.aio.storage import Storage
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,27 +51,19 @@ def api_key_identity(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Guard:
     """Runs upstream calls through deadline, breaker, rate limit and retry, in that order."""
 
-    def __init__(
-        self,
-        *,
-        breaker: Breaker,
-        limiter: Limiter,
-        retry: RetryPolicy,
-        events: Events | None = None,
-        clock: Monotonic = time.monotonic,
-    ) -> None:
-        self.breaker = breaker
-        self.limiter = limiter
-        self.retry = retry
-        self.events = events
-        self._clock = clock
+    breaker: Breaker
+    limiter: Limiter
+    retry: RetryPolicy
+    clock: Monotonic = time.monotonic
+    """Times deadlines (the breaker and the limiter carry their own)."""
 
     def deadline(self, seconds: float) -> Deadline:
         """A deadline ``seconds`` from now on the guard's clock."""
-        return Deadline.after(seconds, self._clock)
+        return Deadline.after(seconds, self.clock)
 
     async def call(
         self,
@@ -129,6 +122,16 @@ class Guard:
             raise
 
 
+class GuardOptions(TypedDict, total=False):
+    """``build_guard``'s keywords: where breaker and limiter keep their state, who hears of them, their clock."""
+
+    redis: AnyRedis | None
+    window: Storage | None
+    health: RedisHealth | None
+    events: Events | None
+    clock: Monotonic
+
+
 def build_guard(
     settings: ResilienceSettings | None = None,
     *,
@@ -164,6 +167,5 @@ def build_guard(
             backoff_initial=settings.backoff_initial,
             backoff_max=settings.backoff_max,
         ),
-        events=events,
         clock=clock,
     )
