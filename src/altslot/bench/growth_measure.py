@@ -18,7 +18,7 @@ import time
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from altslot.availability.days import DaysQuery
@@ -30,7 +30,7 @@ from altslot.finder.calendar import is_workday
 from altslot.search.answers import SearchAnswer, SearchInput
 from altslot.shell.config import Settings
 from altslot.shell.runtime import Runtime, build_runtime
-from altslot.types import Interval, Tenant
+from altslot.types import Tenant
 
 SEARCH_PATH = "/api/appointments/alternatives"
 
@@ -83,10 +83,9 @@ class _Probe:
         self._asked = 0
 
     def unseen(self) -> SearchInput:
-        """The same wish as a new request (a distinct far-future ``exclude``), so nothing found before is reused."""
+        """The same wish as a new request (microseconds later), so nothing found before is reused."""
         self._asked += 1
-        far = datetime(2990, 1, 1, tzinfo=UTC) + timedelta(minutes=self._asked)
-        return replace(self.input, exclude=(Interval(far, far + timedelta(minutes=1)),))
+        return replace(self.input, desired_start=self.input.desired_start + timedelta(microseconds=self._asked))
 
     async def warm(self) -> SearchAnswer:
         """Fetch the horizon, then check that a second search takes everything from the cache."""

@@ -139,7 +139,7 @@ def markdown(report: dict[str, Any]) -> str:
         f"Growth run {report['started']} (`{report['settings']['command']}`): wish {report['wish']} 14:00 "
         f"(taken), {machine['cores']} cores, Python {machine['python']}, {machine['os']}. In process: "
         f"`Searcher.search` on a warm memory cache, {report['settings']['searches']} timed searches of each kind: "
-        "an unseen wish (the same time with a distinct far-future `exclude`, so the finder runs) and the same "
+        "an unseen wish (microseconds after the same time, so the finder runs) and the same "
         "wish again (its finding reused while the horizon is unchanged); function calls are counted for unseen "
         "wishes. Over HTTP: `altslot serve`, the same wish, latency client-side.",
         "",

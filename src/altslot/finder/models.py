@@ -61,8 +61,8 @@ class SlotIndex:
         return cls(duration=duration, starts=tuple(starts), days=frozenset(by_day), as_of=as_of, zone=zone)
 
     def local_in(self, zone: ZoneInfo) -> tuple[datetime, ...]:
-        """The starts as wall times in ``zone``: worked out once for the index's own zone, else now."""
-        return self.local if zone == self.zone else tuple(s.astimezone(zone) for s in self.utc)
+        """The starts as wall times in ``zone`` when the index has worked them out for it, else nothing."""
+        return self.local if zone == self.zone else ()
 
     def between(self, start: datetime, end: datetime) -> Sequence[datetime]:
         """Slot starts ``s`` with ``start <= s < end``, ascending."""

@@ -141,13 +141,14 @@ class _Scanner:
         target, desired, exclude, minutes_of_target = self.target.instant, self.desired, self.exclude, self.minutes
         day_gap = abs((day - self.day).days)
         window = self.request.preferred_window
-        utc, local_starts = self.index.utc, self.local
+        utc, local_starts, zone = self.index.utc, self.local, self.policy.zone
         found: list[Candidate] = []
         for i in range(bisect.bisect_left(utc, opens), bisect.bisect_right(utc, last_start)):
             start = utc[i]
             if start == desired or (exclude and _overlaps(start, start + duration, exclude)):
                 continue
-            local = local_starts[i]
+            # An index built without the tenant's zone (a library caller's) is converted slot by slot, as scanned.
+            local = local_starts[i] if local_starts else start.astimezone(zone)
             wall = local.hour * 60 + local.minute - minutes_of_target
             if day_gap == 0:
                 # On the target day itself real elapsed time counts (DST days have 23 or 25 hours).

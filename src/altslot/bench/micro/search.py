@@ -3,8 +3,8 @@
 The runtime ``altslot demo`` builds (memory cache, metrics and the JSON log line on, the search log off) in front
 of the simulator with the demo's data, the README's wish (tomorrow 14:00, always taken), the 14-day horizon. One
 search fills the cache; then ``Searcher.search`` is timed alone, for the same wish again (its finding reused while
-the horizon is unchanged) and for unseen wishes (the same time with a distinct far-future ``exclude``, so the finder
-runs every time). The clock is frozen, so the cache stays fresh.
+the horizon is unchanged) and for unseen wishes (microseconds after the same time: the same question as a request
+never seen before, so the finder runs every time). The clock is frozen, so the cache stays fresh.
 
 Run: ``python -m altslot.bench.micro.search [searches]``.
 """
@@ -27,7 +27,6 @@ from altslot.shell.config import CacheSettings
 from altslot.shell.demo import DEMO_TOKEN, demo_settings
 from altslot.shell.runtime import build_runtime
 from altslot.sim import create_app, demo_data
-from altslot.types import Interval
 
 HAARSCHNITT = 1412903
 _TODAY = date(2026, 12, 8)  # a Tuesday: tomorrow is a workday
@@ -36,8 +35,8 @@ _WISH = SearchInput(HAARSCHNITT, datetime(2026, 12, 9, 14, 0))
 
 
 def _unseen(number: int) -> SearchInput:
-    far = datetime(2990, 1, 1, tzinfo=UTC) + timedelta(minutes=number)
-    return replace(_WISH, exclude=(Interval(far, far + timedelta(minutes=1)),))
+    # A wish ``number`` microseconds after 14:00: a request never seen before, asking the finder the same question.
+    return replace(_WISH, desired_start=_WISH.desired_start + timedelta(microseconds=number + 1))
 
 
 def _summary(samples: list[float]) -> dict[str, float]:
