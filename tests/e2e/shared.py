@@ -13,8 +13,9 @@ from altslot.api.app import create_app
 from altslot.api.serving import RunningServer, start_in_thread
 from altslot.calcom.client import Transport
 from altslot.observability import ObservabilitySettings
-from altslot.shell.config import CalcomSettings, SearchSettings, Settings, TenantSettings
+from altslot.shell.config import CalcomSettings, SearchSettings, Settings
 from altslot.shell.runtime import build_runtime
+from altslot.shell.tenant_settings import TenantSettings
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.support.world import EVENT, Clock, salon_data, tenant_settings

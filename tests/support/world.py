@@ -19,8 +19,9 @@ from altslot.api.serving import RunningServer, start_in_thread
 from altslot.events import Event, Events, FetchDone
 from altslot.observability import ObservabilitySettings
 from altslot.shared.health import RedisHealth
-from altslot.shell.config import CalcomSettings, HolidaySettings, SearchSettings, Settings, TenantSettings
+from altslot.shell.config import CalcomSettings, SearchSettings, Settings
 from altslot.shell.runtime import build_runtime
+from altslot.shell.tenant_settings import HolidaySettings, TenantSettings
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.support.redis_servers import free_port, sync_client

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from altslot.shell.config import Settings, TenantSettings
+from altslot.shell.config import Settings
+from altslot.shell.tenant_settings import TenantSettings
 from altslot.shell.tenants import build_tenant
 from altslot.tools.services import Service, ServiceQuestion, resolve_service
 from altslot.types import Tenant

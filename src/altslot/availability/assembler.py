@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from altslot.availability.days import DaysQuery, FetchReport, RunProgress, SlotSource, contiguous_runs, day_bounds
 from altslot.availability.durations import Durations
+from altslot.availability.horizons import Horizons
 from altslot.availability.peers import PeerWatch, deliver, first_to_land
 from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, FetchDone
 from altslot.finder.models import SlotIndex
-from altslot.types import Clock, DayKey, EventTypeId, Monotonic, Tenant, TenantId
-
-_IndexKey = tuple[TenantId, EventTypeId, int, date, date, timedelta | None]
+from altslot.types import Clock, DayKey, Monotonic, Tenant, TenantId
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +77,7 @@ class Availability:
         self._failing: set[TenantId] = set()  # tenants whose latest fetch failed
         self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
         self.durations = durations
-        self._indexes: OrderedDict[_IndexKey, tuple[int, SlotIndex]] = OrderedDict()
-        self._indexes_max = indexes_max
-        self._keys: dict[tuple[TenantId, EventTypeId, int, date, date], list[DayKey]] = {}
+        self._horizons = Horizons(indexes_max)
 
     async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
         """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
@@ -90,7 +86,7 @@ class Availability:
         warmer uses it to refresh ahead of expiry).
         """
         report = FetchReport()
-        keys = self._keys_of(query)
+        keys = self._horizons.keys(query)
         now = self._clock()
         fresh_until = self._fresh_ttl - timedelta(seconds=refresh_margin)
         stale: list[DayKey] = []
@@ -117,34 +113,9 @@ class Availability:
         report.upstream_failing = query.tenant in self._failing
         return report
 
-    def _keys_of(self, query: DaysQuery) -> list[DayKey]:
-        """The query's day keys, made once per horizon: warm searches ask for the same few horizons again."""
-        memo = (query.tenant, query.event_type_id, query.minutes, query.first, query.last)
-        keys = self._keys.get(memo)
-        if keys is None:
-            if len(self._keys) >= self._indexes_max:
-                self._keys.clear()
-            keys = self._keys[memo] = query.day_keys()
-        return keys
-
     def index(self, query: DaysQuery, report: FetchReport, length: timedelta | None) -> SlotIndex:
-        """The slot index of the report's days, built once and reused while none of its days changed.
-
-        A day changes with every write (fetch, booking, hold, refresh), which gives it a new version; the
-        index of a horizon is reused only while every one of its days still has the version it was built from.
-        """
-        # One number for the days' versions: kept with the index, compared by the next search.
-        versions = hash(frozenset(entry.version for entry in report.entries.values()))
-        memo = (query.tenant, query.event_type_id, query.minutes, query.first, query.last, length)
-        found = self._indexes.get(memo)
-        if found is not None and found[0] == versions:
-            self._indexes.move_to_end(memo)
-            return found[1]
-        index = report.index(length, query.zone)
-        self._indexes[memo] = (versions, index)
-        if len(self._indexes) > self._indexes_max:
-            self._indexes.popitem(last=False)
-        return index
+        """The slot index of the report's days, built once and reused while none of its days changed (``horizons``)."""
+        return self._horizons.index(query, report, length)
 
     async def _wait(
         self, waiting: dict[DayKey, asyncio.Future[DayEntry]], wait_seconds: float, report: FetchReport

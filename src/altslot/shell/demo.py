@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from altslot.shell.config import CalcomSettings, EventTypeSettings, HolidaySettings, Settings, TenantSettings
+from altslot.shell.config import CalcomSettings, Settings
 from altslot.shell.http_settings import ServerSettings
+from altslot.shell.tenant_settings import EventTypeSettings, HolidaySettings, TenantSettings
 
 DEMO_TOKEN = "demo-token"
 PRAXIS_TOKEN = "praxis-token"

@@ -119,6 +119,55 @@ def _stores(settings: Settings, clock: Clock, health: RedisHealth) -> tuple[DayC
     return cache, FallbackLeases(RedisLeases(link.client), health), link
 
 
+def _availability(
+    settings: Settings,
+    day_cache: DayCache,
+    leases: Leases | None,
+    upstream: Upstream,
+    kv: KeyValue,
+    clock: Clock,
+    monotonic: Monotonic,
+    events: Events,
+) -> Availability:
+    cache = settings.cache
+    return Availability(
+        day_cache,
+        upstream.get_slots,
+        clock,
+        fresh_ttl=cache.fresh_ttl_seconds,
+        max_stale=cache.max_stale_seconds,
+        max_range_days=settings.calcom.max_range_days,
+        leases=leases,
+        lease_seconds=cache.lease_seconds,
+        events=events,
+        durations=Durations(kv, cache.fresh_ttl_seconds + cache.max_stale_seconds),
+        monotonic=monotonic,
+    )
+
+
+def _search_and_booking(
+    settings: Settings,
+    availability: Availability,
+    upstream: Upstream,
+    kv: KeyValue,
+    clock: Clock,
+    monotonic: Monotonic,
+    events: Events,
+) -> tuple[Searcher, Booker]:
+    search = settings.search
+    holds = Holds(
+        upstream, availability, kv, per_search=search.max_holds_per_search, live_ceiling=search.max_live_holds
+    )
+    limits = SearchLimits(search.deadline_seconds, search.max_alternatives)
+    durations = availability.durations
+    searcher = Searcher(
+        availability, clock, limits, events=events, holds=holds, durations=durations, monotonic=monotonic
+    )
+    # A booking may take a lookup, the create and a second lookup; its record must outlive all three.
+    idempotency = IdempotencyStore(kv, pending_ttl=3 * search.deadline_seconds + PENDING_MARGIN)
+    return searcher, Booker(availability, upstream, searcher, holds, idempotency, clock, search.deadline_seconds)
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -137,7 +186,7 @@ def build_runtime(
     tenants = build_registry(settings, os.environ if env is None else env)
     events = events or Events()
     observability = install_observers(settings.observability, events, (t.id for t in tenants))
-    calcom, cache, search = settings.calcom, settings.cache, settings.search
+    calcom, search = settings.calcom, settings.search
     pool = CalcomPool(
         timeout=calcom.timeout_seconds,
         max_connections=calcom.max_connections,
@@ -159,30 +208,8 @@ def build_runtime(
         clock=monotonic,
     )
     kv: KeyValue = MemoryKeyValue(monotonic) if redis is None else RedisKeyValue(redis, health)
-    durations = Durations(kv, cache.fresh_ttl_seconds + cache.max_stale_seconds)
-    availability = Availability(
-        day_cache,
-        upstream.get_slots,
-        clock,
-        fresh_ttl=cache.fresh_ttl_seconds,
-        max_stale=cache.max_stale_seconds,
-        max_range_days=calcom.max_range_days,
-        leases=leases,
-        lease_seconds=cache.lease_seconds,
-        events=events,
-        durations=durations,
-        monotonic=monotonic,
-    )
-    holds = Holds(
-        upstream, availability, kv, per_search=search.max_holds_per_search, live_ceiling=search.max_live_holds
-    )
-    limits = SearchLimits(search.deadline_seconds, search.max_alternatives)
-    searcher = Searcher(
-        availability, clock, limits, events=events, holds=holds, durations=durations, monotonic=monotonic
-    )
-    # A booking may take a lookup, the create and a second lookup; its record must outlive all three.
-    idempotency = IdempotencyStore(kv, pending_ttl=3 * search.deadline_seconds + PENDING_MARGIN)
-    booker = Booker(availability, upstream, searcher, holds, idempotency, clock, search.deadline_seconds)
+    availability = _availability(settings, day_cache, leases, upstream, kv, clock, monotonic, events)
+    searcher, booker = _search_and_booking(settings, availability, upstream, kv, clock, monotonic, events)
     return Runtime(
         settings=settings,
         clock=clock,

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import holidays
 from pydantic import SecretStr
 
-from altslot.shell.config import Settings, TenantSettings, check_unique_tokens
+from altslot.shell.config import Settings, check_unique_tokens
+from altslot.shell.tenant_settings import TenantSettings
 from altslot.types import Policy, Tenant, TenantId, VoiceProfile
 
 
