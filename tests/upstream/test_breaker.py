@@ -16,6 +16,7 @@ from altslot.upstream.breaker import Breaker, BreakerPolicy, CircuitOpen, Memory
 from altslot.upstream.breaker_redis import RedisBreakerStore
 from tests.support.clocks import FakeClock
 from tests.support.ops import Upstream
+from tests.support.outage import assert_one_outage_logged
 from tests.support.redis_servers import PrivateRedis
 
 pytestmark = pytest.mark.anyio
@@ -267,7 +268,4 @@ async def test_redis_outage_runs_the_breaker_locally_and_is_logged_when_it_start
             assert int(await link.client.get(f"altslot:{{{key}}}:breaker:failures") or 0) == 1
     finally:
         await link.aclose()
-    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(messages) == 2, messages
-    assert messages[0].startswith("redis unavailable, working locally: ")
-    assert messages[1] == "redis is back; sharing state again"
+    assert_one_outage_logged(caplog)

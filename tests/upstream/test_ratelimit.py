@@ -15,6 +15,7 @@ from altslot.shared.redis_client import connect_redis
 from altslot.upstream.deadline import Deadline
 from altslot.upstream.ratelimit import Limiter, RateLimitWaitExceeded
 from tests.support.clocks import FakeClock
+from tests.support.outage import assert_one_outage_logged
 from tests.support.redis_servers import PrivateRedis
 
 pytestmark = pytest.mark.anyio
@@ -153,7 +154,4 @@ async def test_redis_outage_limits_in_memory_and_is_logged_when_it_starts_and_en
             assert await link.client.pttl(block_key(f"{key}-c")) > 0
     finally:
         await link.aclose()
-    messages = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(messages) == 2, messages
-    assert messages[0].startswith("redis unavailable, working locally: ")
-    assert messages[1] == "redis is back; sharing state again"
+    assert_one_outage_logged(caplog)
