@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from altslot.observability import ObservabilitySettings
-from altslot.observability.searchlog import SearchLog
+from altslot.observability.searchtable import SearchLog
 
 POSTGRES_URL = os.environ.get("ALTSLOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

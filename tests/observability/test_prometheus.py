@@ -21,7 +21,7 @@ import pytest
 import redis
 
 from altslot.api.serving import start_in_thread
-from altslot.observability.searchlog import SearchLog
+from altslot.observability.searchtable import SearchLog
 from altslot.sim import create_app as create_sim
 from altslot.sim.datafile import parse_data
 from tests.observability.prom import Prometheus, prometheus

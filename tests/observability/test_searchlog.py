@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from altslot.commands.cli import app
 from altslot.events import SearchDone
 from altslot.observability import ObservabilitySettings
-from altslot.observability.searchlog import SearchLog, SearchLogWriter, row_of, utc_now
+from altslot.observability.searchlog import SearchLogWriter
+from altslot.observability.searchtable import SearchLog, row_of, utc_now
 from altslot.observability.stats import parse_since, render, report
 from tests.observability.conftest import Database
 from tests.support.world import TOKEN, running, salon_data
@@ -140,9 +141,30 @@ def test_rows_built_at_flush_are_the_rows_of_the_searches(database: Database) ->
     ]
 
 
+def test_a_batch_larger_than_one_statement_lands_whole_and_in_order(database: Database) -> None:
+    """Rows go in as multi-row statements of a bounded size: a batch of several is written whole, in order."""
+    log = database.log()
+    start = datetime(2026, 3, 1, 9, 0)
+    moments = [start + timedelta(seconds=i, microseconds=i % 3) for i in range(3 * 55 + 7)]
+    clock = iter(moments)
+    writer = SearchLogWriter(log, clock=lambda: next(clock), batch_rows=100)
+    events = [done(f"t{i % 4}", calls=i % 2, ms=i / 8) for i in range(len(moments))]
+    for event in events:
+        writer.observe(event)
+    try:
+        assert asyncio.run(writer.flush()) == len(events)
+        with log.engine.connect() as conn:
+            rows = conn.execute(select(log.table).order_by(log.table.c.id)).mappings().all()
+    finally:
+        log.close()
+    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == [
+        row_of(event, at) for event, at in zip(events, moments, strict=True)
+    ]
+
+
 def test_a_full_queue_drops_and_counts(tmp_path: Path) -> None:
     """The observer never blocks: past ``max_queue`` rows are dropped and counted."""
-    from altslot.observability.searchlog import SearchLog
+    from altslot.observability.searchtable import SearchLog
 
     writer = SearchLogWriter(SearchLog(f"sqlite:///{tmp_path}/q.db"), max_queue=2)
     for _ in range(3):

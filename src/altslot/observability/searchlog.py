@@ -1,8 +1,8 @@
-"""The search log table (the seed's ``appointment_alternative_logs``), written off the request path.
+"""The search log, written off the request path.
 
 ``SearchLogWriter.observe`` only appends the event and its time to a bounded in-memory queue (a full queue
 drops the row and counts it; it never blocks). A background task builds the rows and writes them in
-batches on a worker thread with a plain synchronous engine, and sweeps rows older than the retention. A
+batches on a worker thread through ``searchtable.SearchLog``, and sweeps rows older than the retention. A
 database error is logged once per outage and costs the batch, never a search.
 """
 
@@ -13,145 +13,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
-
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    create_engine,
-    delete,
-    event,
-    insert,
-    text,
-)
-from sqlalchemy.engine import make_url
+from datetime import datetime, timedelta
 
 from altslot.events import Event, SearchDone
-from altslot.observability.lines import search_fields
+from altslot.observability.searchtable import SearchLog, row_of, utc_now
 
 log = logging.getLogger("altslot.searchlog")
-DEFAULT_TABLE = "appointment_alternative_logs"
-
-
-def utc_now() -> datetime:
-    """The current instant as naive UTC, the way the table stores it (SQLite has no time zones)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def search_table(metadata: MetaData, name: str = DEFAULT_TABLE) -> Table:
-    """The seed's columns (``api_calls_made`` … ``fallback_triggered``, ``cache_hit``) plus ours."""
-    return Table(
-        name,
-        metadata,
-        Column("id", Integer, primary_key=True, autoincrement=True),
-        Column("created_at", DateTime, nullable=False, index=True),
-        Column("tenant", String(64), nullable=False, index=True),
-        Column("request_id", String(128), nullable=False),
-        Column("event_type_id", Integer, nullable=False),
-        Column("status", Integer, nullable=False),
-        Column("api_calls_made", Integer, nullable=False),
-        Column("cache_hit", Boolean, nullable=False),
-        Column("cache_hits", Integer, nullable=False),
-        Column("cache_misses", Integer, nullable=False),
-        Column("stale_hits", Integer, nullable=False),
-        Column("duration_ms", Float, nullable=False),
-        Column("alternatives_found", Integer, nullable=False),
-        Column("strategy_used", String(32)),
-        Column("fallback_triggered", Boolean, nullable=False),
-        Column("timeout_hit", Boolean, nullable=False),
-        Column("degraded", String(16)),
-        Column("available", Boolean, nullable=False),
-        Column("why_not", String(64)),
-    )
-
-
-def row_of(event: SearchDone, created_at: datetime) -> dict[str, Any]:
-    """The table row for one finished search."""
-    row = search_fields(event)
-    row["created_at"] = created_at
-    # The seed's flag: answered without asking Cal.com.
-    row["cache_hit"] = event.api_calls_made == 0 and event.cache_misses == 0 and event.status == 200
-    return row
-
-
-def _make_parent(url: str) -> None:
-    """Create the directory of a SQLite file (the default lives in a state directory that may not exist yet)."""
-    database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _as_a_log(connection: Any, record: Any) -> None:
-    """SQLite set up for a log one writer appends to in batches.
-
-    In WAL mode a batch commits with one sync of the log instead of two of the database, and ``synchronous=NORMAL``
-    can lose only the last batches to a power cut, never the file's consistency: this is a log, not a ledger.
-    """
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-class SearchLog:
-    """The table on one database (synchronous; call it from a worker thread inside the service)."""
-
-    def __init__(self, url: str, table: str = DEFAULT_TABLE) -> None:
-        connect_args: dict[str, Any] = {}
-        if url.startswith("sqlite"):
-            _make_parent(url)
-            # Worker threads take turns on the pooled connection; the flush task never overlaps itself.
-            connect_args["check_same_thread"] = False
-        elif url.startswith("postgresql"):
-            connect_args["connect_timeout"] = 3
-        self.engine: Engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _as_a_log)
-        self.metadata = MetaData()
-        self.table = search_table(self.metadata, table)
-        self._created = False
-
-    def create(self) -> None:
-        """Create the table if it is missing."""
-        if not self._created:
-            self.metadata.create_all(self.engine, checkfirst=True)
-            self._created = True
-
-    def write(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert rows in one transaction."""
-        self.create()
-        with self.engine.begin() as conn:
-            conn.execute(insert(self.table), list(rows))
-
-    def sweep(self, older_than: datetime) -> int:
-        """Delete rows created before ``older_than``; returns how many."""
-        self.create()
-        with self.engine.begin() as conn:
-            result = conn.execute(delete(self.table).where(self.table.c.created_at < older_than))
-        return int(result.rowcount or 0)
-
-    def ping(self) -> None:
-        """Raise unless the database answers."""
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
-    def drop(self) -> None:
-        """Drop the table (tests)."""
-        self.metadata.drop_all(self.engine, checkfirst=True)
-        self._created = False
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self.engine.dispose()
 
 
 class SearchLogWriter:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, inspect, select
 
-from altslot.observability.searchlog import SearchLog, utc_now
+from altslot.observability.searchtable import SearchLog, utc_now
 from altslot.observability.settings import ObservabilitySettings
 
 _SPAN = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")

@@ -83,7 +83,8 @@ def install_observers(
 
 
 def _writer(settings: ObservabilitySettings) -> SearchLogWriter | None:
-    from altslot.observability.searchlog import SearchLog, SearchLogWriter
+    from altslot.observability.searchlog import SearchLogWriter
+    from altslot.observability.searchtable import SearchLog
 
     try:
         store = SearchLog(settings.search_log_url, settings.search_log_table)
