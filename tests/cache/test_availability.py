@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from altslot.availability.days import DaysQuery, FetchReport
+from altslot.availability.horizons import REREAD_EVERY
 from altslot.shared.keys import lease_key
 from altslot.shell.runtime import Runtime
 from tests.support.availability import FIRST, LAST, runtime_for, simulator, slot_calls
@@ -139,3 +140,74 @@ async def test_a_horizon_index_is_reused_until_one_of_its_days_changes(unique: s
         assert again is first
         assert after is not first
         assert slot not in after.starts and slot in first.starts
+
+
+def _first_slot(report: FetchReport) -> datetime:
+    return min(s for entry in report.entries.values() for s in entry.starts)
+
+
+@pytest.mark.anyio
+async def test_a_fresh_horizon_is_read_again_once_the_cache_changed_or_a_day_turned_stale(unique: str) -> None:
+    """In process, a horizon read whole and fresh is the same reading until a write or the first stale day."""
+    clock = Clock()
+    with simulator() as sim:
+        async with runtime_for(sim, unique, clock) as runtime:
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None
+            fetched = await collect(runtime, unique)
+            read = await collect(runtime, unique)
+            again = await collect(runtime, unique)
+            slot = _first_slot(read)
+            await runtime.availability.take(tenant, slot, slot + timedelta(minutes=30))
+            after_booking = await collect(runtime, unique)
+            clock.now = NOW + timedelta(seconds=60)  # fresh_ttl: the days fetched at NOW turn stale now
+            stale = await collect(runtime, unique)
+    assert fetched.cache_misses == 15 and read.cache_hits == 15
+    assert again is read
+    assert after_booking is not read and after_booking.cache_hits == 15
+    assert slot in {s for e in read.entries.values() for s in e.starts}
+    assert slot not in {s for e in after_booking.entries.values() for s in e.starts}
+    assert stale.stale_hits == 15 and stale.cache_hits == 0
+
+
+@pytest.mark.anyio
+async def test_a_day_another_instance_changed_on_redis_is_read_at_once(redis_url: str, unique: str) -> None:
+    """A shared cache cannot tell what other instances wrote: every search reads its days from Redis."""
+    with simulator() as sim:
+        async with (
+            runtime_for(sim, unique, Clock(), redis_url=redis_url) as a,
+            runtime_for(sim, unique, Clock(), redis_url=redis_url) as b,
+        ):
+            tenant = b.tenants.get(unique)
+            assert tenant is not None
+            await collect(a, unique)
+            read = await collect(a, unique)
+            slot = _first_slot(read)
+            await b.availability.take(tenant, slot, slot + timedelta(minutes=30))
+            after = await collect(a, unique)
+    assert read.cache_hits == 15 and after.cache_hits == 15
+    assert slot not in {s for e in after.entries.values() for s in e.starts}
+
+
+@pytest.mark.anyio
+async def test_a_horizon_in_constant_use_stays_recently_used_in_a_full_cache(unique: str) -> None:
+    """Reused readings still touch their days now and then, so a full cache evicts colder days first."""
+    with simulator() as sim:
+        async with runtime_for(sim, unique, Clock(), max_entries=30) as runtime:
+            tenant = runtime.tenants.get(unique)
+            assert tenant is not None
+
+            async def at_length(minutes: int) -> FetchReport:
+                return await runtime.availability.collect(DaysQuery.of(tenant, EVENT, FIRST, LAST, minutes), 10.0)
+
+            await at_length(45)  # 15 colder days
+            await collect(runtime, unique)  # the hot horizon's 15 days: the cache is full
+            await collect(runtime, unique)  # read whole and fresh: reused from here on while nothing is written
+            await at_length(45)  # read again, nothing written: the colder days are now the more recently used
+            for _ in range(REREAD_EVERY + 1):
+                await collect(runtime, unique)
+            await at_length(60)  # 15 more days push out the 15 least recently used
+            hot = await collect(runtime, unique)
+            cold = await at_length(45)
+    assert hot.cache_hits == 15 and hot.upstream_calls == 0
+    assert cold.cache_misses == 15

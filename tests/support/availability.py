@@ -52,6 +52,7 @@ async def runtime_for(
     monotonic: Callable[[], float] = time.monotonic,
     webhook_secret: str | None = None,
     transport: Transport | None = None,
+    max_entries: int = 100_000,
     **sections: Any,
 ) -> AsyncIterator[Runtime]:
     """A runtime of one tenant in front of ``sim`` (memory cache, or Redis at ``redis_url``), closed after.
@@ -59,7 +60,10 @@ async def runtime_for(
     ``sections`` are further settings sections (``search=SearchSettings(...)``, ``resilience=...``).
     """
     cache = CacheSettings(
-        backend="redis" if redis_url else "memory", redis_url=redis_url or "redis://x", lease_seconds=2
+        backend="redis" if redis_url else "memory",
+        redis_url=redis_url or "redis://x",
+        lease_seconds=2,
+        max_entries=max_entries,
     )
     settings = Settings(
         calcom=CalcomSettings(base_url=sim.url, max_range_days=max_range_days),

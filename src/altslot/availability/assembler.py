@@ -18,14 +18,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from altslot.availability.days import DaysQuery, FetchReport, RunProgress, SlotSource, contiguous_runs, day_bounds
 from altslot.availability.durations import Durations
 from altslot.availability.horizons import Horizons
 from altslot.availability.peers import PeerWatch, deliver, first_to_land
-from altslot.cache.base import DayCache, DayEntry, Leases, LocalLeases
+from altslot.cache.base import CountsWrites, DayCache, DayEntry, Leases, LocalLeases
 from altslot.calcom.errors import CalcomError
 from altslot.events import Events, FetchDone
 from altslot.finder.models import SlotIndex
@@ -78,6 +78,12 @@ class Availability:
         self._peers = PeerWatch(cache, self._leases, monotonic, sleep)
         self.durations = durations
         self._horizons = Horizons(indexes_max)
+        # Only a cache no other process writes can tell that nothing changed since a horizon was read.
+        self._counted = cache if isinstance(cache, CountsWrites) else None
+
+    def _writes(self) -> int:
+        assert self._counted is not None
+        return self._counted.writes
 
     async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
         """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
@@ -85,9 +91,15 @@ class Availability:
         ``refresh_margin`` treats days that turn stale within that many seconds as stale already (the
         warmer uses it to refresh ahead of expiry).
         """
+        now = self._clock()
+        counted = self._counted is not None and not refresh_margin
+        if counted:
+            reused = self._horizons.reading(query, self._writes(), now)
+            if reused is not None:
+                failing = query.tenant in self._failing
+                return reused if reused.upstream_failing == failing else replace(reused, upstream_failing=failing)
         report = FetchReport()
         keys = self._horizons.keys(query)
-        now = self._clock()
         fresh_until = self._fresh_ttl - timedelta(seconds=refresh_margin)
         stale: list[DayKey] = []
         for key, entry in (await self._cache.get_many(keys)).items():
@@ -97,6 +109,12 @@ class Availability:
             else:
                 report.stale_hits += 1
                 stale.append(key)
+        if report.cache_hits == len(keys) and keys:  # all there and fresh: nothing to start or wait for
+            report.as_of = min(e.fetched_at for e in report.entries.values())
+            report.upstream_failing = query.tenant in self._failing
+            if counted:
+                self._horizons.read(query, report, self._writes(), report.as_of + self._fresh_ttl)
+            return report
         missing = [k for k in keys if k not in report.entries]
         report.cache_misses = len(missing)
         if stale:

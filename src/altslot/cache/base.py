@@ -6,7 +6,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from altslot.types import DayKey
 
@@ -44,6 +44,19 @@ class DayCache(Protocol):
 
     async def delete(self, keys: Sequence[DayKey]) -> None:
         """Forget these days."""
+        ...
+
+
+@runtime_checkable
+class CountsWrites(Protocol):
+    """A cache only this process writes, counting every change: while ``writes`` stands, each entry is as last read.
+
+    The in-process cache is one; a shared cache (Redis) is not, since other instances write to it.
+    """
+
+    @property
+    def writes(self) -> int:
+        """Changes so far: stores, deletions, expiries and evictions alike."""
         ...
 
 

@@ -11,12 +11,16 @@ from altslot.types import Clock, DayKey
 
 
 class MemoryDayCache:
-    """Keeps at most ``max_entries`` days; the least recently used day goes first."""
+    """Keeps at most ``max_entries`` days; the least recently used day goes first.
+
+    ``writes`` counts every change (``base.CountsWrites``): a reader can tell that nothing changed since it read.
+    """
 
     def __init__(self, clock: Clock, max_entries: int = 100_000) -> None:
         self._clock = clock
         self._max = max_entries
         self._data: OrderedDict[DayKey, tuple[DayEntry, datetime]] = OrderedDict()
+        self.writes = 0
 
     def __len__(self) -> int:
         return len(self._data)
@@ -32,6 +36,7 @@ class MemoryDayCache:
             entry, expires = item
             if expires <= now:
                 del self._data[key]
+                self.writes += 1
                 continue
             self._data.move_to_end(key)
             found[key] = entry
@@ -40,6 +45,7 @@ class MemoryDayCache:
     async def set_many(self, entries: Mapping[DayKey, DayEntry], ttl_seconds: float) -> None:
         """Store entries, evicting the least recently used beyond the bound."""
         expires = self._clock() + timedelta(seconds=ttl_seconds)
+        self.writes += 1
         for key, entry in entries.items():
             self._data[key] = (entry, expires)
             self._data.move_to_end(key)
@@ -48,5 +54,6 @@ class MemoryDayCache:
 
     async def delete(self, keys: Sequence[DayKey]) -> None:
         """Forget these days."""
+        self.writes += 1
         for key in keys:
             self._data.pop(key, None)
