@@ -78,15 +78,6 @@ class SearchDone:
 
 
 @dataclass(frozen=True, slots=True)
-class CacheLookup:
-    """Days found fresh, stale or missing for one search."""
-
-    tenant: str
-    result: Literal["hit", "stale", "miss"]
-    days: int
-
-
-@dataclass(frozen=True, slots=True)
 class FetchDone:
     """A fetch of a run of days finished (for a search, a background refresh or the warmer); ``error`` if it failed."""
 
@@ -134,7 +125,6 @@ Event = (
     | BookingDone
     | WebhookDelivery
     | SearchDone
-    | CacheLookup
     | FetchDone
     | BreakerTransition
     | RateLimitWait

@@ -10,7 +10,6 @@ from altslot.events import (
     AgentCall,
     BookingDone,
     BreakerTransition,
-    CacheLookup,
     Event,
     RateLimitWait,
     RequestServed,
@@ -135,6 +134,17 @@ def _series(text: str) -> set[tuple[str, frozenset[tuple[str, str]]]]:
     }
 
 
+def test_a_search_counts_its_days_by_how_the_cache_had_them() -> None:
+    """``cache_hits`` of a ``SearchDone`` includes its stale days: fresh hits are the difference."""
+    metrics = Metrics(["salon"])
+    metrics.observe(SearchDone("salon", "r", 1, 1, 15, 2, 4, 2.0, 1, None, False, False, "stale", False, None, 200))
+    text = metrics.render().decode()
+    found = {
+        r: value(text, "availability_cache_requests_total", tenant="salon", result=r) for r in labels.CACHE_RESULTS
+    }
+    assert found == {"hit": 11, "stale": 4, "miss": 2}
+
+
 def _every_event() -> list[Event]:
     events: list[Event] = []
     for endpoint in labels.CALCOM_ENDPOINTS:
@@ -144,8 +154,8 @@ def _every_event() -> list[Event]:
                 events.append(UpstreamCall("salon", endpoint, status, 0.1, error))
     for state in ("open", "half_open", "closed"):
         events.append(BreakerTransition("salon", state))  # type: ignore[arg-type]
-    for result in labels.CACHE_RESULTS:
-        events.append(CacheLookup("salon", result, 3))  # type: ignore[arg-type]
+    # Days served fresh (3), stale (2) and fetched (3): every cache result at once.
+    events.append(SearchDone("salon", "r", 1, 1, 5, 3, 2, 2.0, 1, None, False, False, "stale", False, None, 200))
     for status, available, found, degraded in [
         (200, True, 0, None), (200, False, 2, "stale"), (200, False, 0, "partial"), (503, False, 0, "unavailable"),
     ]:  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import structlog
 
-from altslot.events import CacheLookup, SearchDone
+from altslot.events import FetchDone, SearchDone
 from altslot.observability.lines import UtcStamp, search_entry
 from altslot.observability.logs import SEARCH_FIELDS, SEARCH_LOGGER, SearchLines, configure_logging, formatter
 
@@ -145,7 +145,7 @@ def test_other_events_and_disabled_logger_write_nothing(configured: io.StringIO)
     """Only ``SearchDone`` makes a line, and only while the search logger is enabled for INFO."""
     logger = logging.getLogger(SEARCH_LOGGER)
     level = logger.level
-    SearchLines().observe(CacheLookup("salon", "hit", 15))
+    SearchLines().observe(FetchDone("salon", 15, None))
     logger.setLevel(logging.WARNING)
     try:
         SearchLines().observe(DONE)

@@ -23,7 +23,6 @@ from altslot.events import (
     AgentCall,
     BookingDone,
     BreakerTransition,
-    CacheLookup,
     Event,
     RateLimitWait,
     RequestServed,
@@ -216,8 +215,6 @@ class Metrics:
         match event:
             case SearchDone():
                 self._search(event)
-            case CacheLookup():
-                self.cache.labels(self.tenant(event.tenant), event.result).inc(event.days)
             case UpstreamCall():
                 self._upstream(event)
             case BreakerTransition():
@@ -242,8 +239,14 @@ class Metrics:
         tenant = self.tenant(event.tenant)
         self.searches.labels(tenant, outcome(event)).inc()
         self.search_seconds.labels(tenant).observe(event.duration_ms / 1000)
+        # Days by how the cache had them; ``cache_hits`` counts every day served from it, stale ones included.
+        if event.cache_hits > event.stale_hits:
+            self.cache.labels(tenant, "hit").inc(event.cache_hits - event.stale_hits)
         if event.stale_hits:
+            self.cache.labels(tenant, "stale").inc(event.stale_hits)
             self.stale.labels(tenant).inc()
+        if event.cache_misses:
+            self.cache.labels(tenant, "miss").inc(event.cache_misses)
         if event.degraded:
             self.degraded.labels(tenant, event.degraded).inc()
 

@@ -1,15 +1,14 @@
-"""What a search tells the rest of the service: cache and search events, and the 503 an outage is answered with."""
+"""What a search tells the rest of the service: its ``SearchDone`` event, and the 503 an outage is answered with."""
 
 from __future__ import annotations
 
 import logging
 import math
 from collections.abc import Sequence
-from typing import Literal
 
 from altslot.availability.days import FetchReport
 from altslot.calcom.errors import CalcomError, RateLimited, Unauthorized
-from altslot.events import CacheLookup, Events, SearchDone
+from altslot.events import Events, SearchDone
 from altslot.finder.models import SearchResult
 from altslot.finder.phrasing import unavailable_text
 from altslot.search.answers import Cause, SearchInput, Unavailable
@@ -42,17 +41,6 @@ class SearchReporter:
 
     def __init__(self, events: Events) -> None:
         self._events = events
-
-    def cache(self, tenant: Tenant, report: FetchReport) -> None:
-        """One ``CacheLookup`` per kind of day the search used."""
-        counts: tuple[tuple[Literal["hit", "stale", "miss"], int], ...] = (
-            ("hit", report.cache_hits),
-            ("stale", report.stale_hits),
-            ("miss", report.cache_misses),
-        )
-        for kind, days in counts:
-            if days:
-                self._events.emit(CacheLookup(tenant.id, kind, days))
 
     def done(
         self,

@@ -102,7 +102,6 @@ class Searcher:
         wait = min(self.limits.deadline_seconds, (wish.deadline_ms or 1e9) / 1000)
         deadline = Deadline.after(wait, self.monotonic)
         report = await self.availability.collect(query, wait_seconds=wait)
-        self.reporter.cache(tenant, report)
         if not report.entries and (report.errors or report.timeout_hit):
             self.reporter.done(tenant, wish, report, _elapsed(started), None, "unavailable", 503)
             return self.reporter.unavailable(tenant, report.errors, request.language, lease_wait=report.waited_for_peer)

@@ -120,15 +120,14 @@ def compare(seconds: float = 5.0, concurrency: int = 20, rounds: int = 2) -> Com
 
 
 def observer_cost(searches: int = 20_000) -> float:
-    """Microseconds the observers add to one warm search (its ``CacheLookup`` and ``SearchDone``), in process.
+    """Microseconds the observers add to one warm search (its ``SearchDone``), in process.
 
     Immune to machine noise that swamps a few-percent difference in HTTP throughput.
     """
-    from altslot.events import CacheLookup, Events, SearchDone
+    from altslot.events import Events, SearchDone
     from altslot.observability.wiring import install_observers
 
     done = SearchDone("salon", "r", 1412903, 0, 15, 0, 0, 0.4, 2, "same_day_later", False, False, None, False, None)
-    hit = CacheLookup("salon", "hit", 15)
     logger = logging.getLogger(SEARCH_LOGGER)
     handler = logging.FileHandler(os.devnull)
     handler.setFormatter(formatter("json"))
@@ -143,7 +142,6 @@ def observer_cost(searches: int = 20_000) -> float:
             for events in (bare, observed):
                 started = time.perf_counter()
                 for _ in range(searches):
-                    events.emit(hit)
                     events.emit(done)
                 timings.append(time.perf_counter() - started)
             if found.search_log is not None:
