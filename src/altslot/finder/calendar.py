@@ -122,6 +122,12 @@ def within_hours(start: datetime, duration: timedelta, policy: Policy) -> bool:
     return hours.start.astimezone(UTC) <= begin and begin + duration <= hours.end.astimezone(UTC)
 
 
+def next_midnight(now: datetime, policy: Policy) -> datetime:
+    """The next local midnight after ``now``, in UTC: when today's date (and all that hangs on it) changes."""
+    tomorrow = local_date(now, policy) + timedelta(days=1)
+    return datetime.combine(tomorrow, time.min, tzinfo=policy.zone).astimezone(UTC)
+
+
 def booking_limit(policy: Policy, now: datetime) -> date:
     """The last local date a caller may book: today + the tenant's booking window (a year when it has none)."""
     window = MAX_AHEAD_DAYS if policy.booking_window_days is None else policy.booking_window_days

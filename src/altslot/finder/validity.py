@@ -15,9 +15,9 @@ at or after the earliest bookable moment falls inside the notice.
 from __future__ import annotations
 
 import bisect
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 
-from altslot.finder.calendar import local_date
+from altslot.finder.calendar import next_midnight
 from altslot.finder.models import SearchRequest, SlotIndex
 from altslot.types import Policy
 
@@ -32,8 +32,7 @@ def valid_until(request: SearchRequest, index: SlotIndex, policy: Policy, now: d
     if desired <= now_utc:
         return None
     notice = policy.minimum_notice
-    tomorrow = local_date(now, policy) + timedelta(days=1)
-    bounds = [datetime.combine(tomorrow, time.min, tzinfo=policy.zone).astimezone(UTC)]
+    bounds = [next_midnight(now, policy)]
     # The wish turns "within the minimum notice" once the notice reaches it, and "in the past" at its start.
     bounds.append(desired - notice if desired >= now_utc + notice else desired)
     following = bisect.bisect_left(index.utc, now_utc + notice)

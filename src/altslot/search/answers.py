@@ -6,7 +6,7 @@ speak them, and each turns them into its own wire form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -33,7 +33,8 @@ class SearchInput:
     exclude: tuple[Interval, ...] = ()
     deadline_ms: int | None = None
     hold_minutes: int | None = None
-    request_id: str = ""
+    request_id: str = field(default="", compare=False)
+    """Names the request, not the wish: two wishes that differ only here are equal (and hash alike)."""
 
 
 @dataclass(frozen=True, slots=True)

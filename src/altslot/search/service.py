@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import KW_ONLY, InitVar, dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from altslot.availability.assembler import Availability
@@ -17,7 +17,7 @@ from altslot.availability.days import DaysQuery, FetchReport
 from altslot.availability.durations import Durations
 from altslot.errors import InvalidField, NotOwned
 from altslot.events import Events
-from altslot.finder.calendar import MAX_AHEAD_DAYS, search_days
+from altslot.finder.calendar import MAX_AHEAD_DAYS, next_midnight, search_days
 from altslot.finder.models import SearchRequest, SearchResult, SlotIndex
 from altslot.finder.scan import find_alternatives
 from altslot.finder.validity import valid_until
@@ -34,6 +34,8 @@ SPARE_OFFERS = 3
 """Extra candidates found when holding, to replace offers Cal.com refuses to hold (taken meanwhile)."""
 SAID_MAX = 4096
 """Answers in words kept for reuse (the most recently used), each for one request on one horizon index."""
+PLANS_MAX = 4096
+"""Wishes worked out into a request and a horizon, kept for reuse (the most recently used)."""
 
 
 def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -46,6 +48,21 @@ class SearchLimits:
 
     deadline_seconds: float
     max_alternatives: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A wish worked out for one tenant: the finder's request and the horizon to read, valid from ``made`` to ``until``.
+
+    Both depend on the clock only through today's date (the horizon, the booking limit) and whether the wish lies
+    more than ``MAX_PAST`` back (a wish once not too far ahead stays so), hence ``until``.
+    """
+
+    tenant: Tenant
+    request: SearchRequest
+    query: DaysQuery
+    made: datetime
+    until: datetime
 
 
 @dataclass(eq=False)
@@ -65,6 +82,7 @@ class Searcher:
     _said: OrderedDict[tuple[TenantId, SearchRequest], tuple[SlotIndex, datetime, Said]] = field(
         init=False, default_factory=OrderedDict
     )
+    _plans: OrderedDict[tuple[TenantId, SearchInput], _Plan] = field(init=False, default_factory=OrderedDict)
 
     def __post_init__(self, events: Events | None) -> None:
         self.reporter = SearchReporter(events or Events())
@@ -93,12 +111,10 @@ class Searcher:
         """Answer one wish; the caller's own errors raise ``NotOwned`` or ``InvalidField`` (``altslot.errors``)."""
         started = time.perf_counter()
         now = self.clock()
-        request = self.request(tenant, wish, now)
+        plan = self._plan(tenant, wish, now)
+        request, query = plan.request, plan.query
         if wish.duration_minutes and self.durations is not None:
             await self.durations.note(tenant, wish.event_type_id, wish.duration_minutes)
-        first, last = search_days(request, tenant.policy, now)
-        minutes = tenant.slot_minutes(wish.event_type_id, wish.duration_minutes)
-        query = DaysQuery.of(tenant, wish.event_type_id, first, last, minutes)
         wait = min(self.limits.deadline_seconds, (wish.deadline_ms or 1e9) / 1000)
         deadline = Deadline.after(wait, self.monotonic)
         report = await self.availability.collect(query, wait_seconds=wait)
@@ -119,6 +135,23 @@ class Searcher:
         elapsed = _elapsed(started)
         self.reporter.done(tenant, wish, report, elapsed, said.result, degraded, 200)
         return compose(said, now, report, degraded, elapsed, held)
+
+    def _plan(self, tenant: Tenant, wish: SearchInput, now: datetime) -> _Plan:
+        """The wish's request and horizon, reused for the same wish while the clock keeps them (see ``_Plan``)."""
+        memo = (tenant.id, wish)
+        found = self._plans.get(memo)
+        if found is not None and found.tenant is tenant and found.made <= now < found.until:
+            self._plans.move_to_end(memo)
+            return found
+        request = self.request(tenant, wish, now)
+        first, last = search_days(request, tenant.policy, now)
+        minutes = tenant.slot_minutes(wish.event_type_id, wish.duration_minutes)
+        query = DaysQuery.of(tenant, wish.event_type_id, first, last, minutes)
+        until = min(next_midnight(now, tenant.policy), request.desired_start.astimezone(UTC) + MAX_PAST)
+        plan = self._plans[memo] = _Plan(tenant, request, query, now, until)
+        if len(self._plans) > PLANS_MAX:
+            self._plans.popitem(last=False)
+        return plan
 
     def _found(self, tenant: Tenant, request: SearchRequest, index: SlotIndex, now: datetime) -> Said:
         """The finder's result in words, reused while neither the index nor anything the clock decides changed."""
