@@ -228,6 +228,10 @@ def test_malformed_and_oversized_bodies_are_422() -> None:
         assert world.http.post(url, content=b"{not json", headers=headers).status_code == 422
         huge = b'{"event_type_id": 1412903, "desired_start": "2025-09-30T14:00", "pad": "' + b"x" * 70_000 + b'"}'
         assert world.http.post(url, content=huge, headers=headers).status_code == 422
+        # Without a Content-Length (chunked) the body is counted as it arrives: refused too, or read whole.
+        assert world.http.post(url, content=iter([huge[:40_000], huge[40_000:]]), headers=headers).status_code == 422
+        small = b'{"event_type_id": 1412903, "desired_start": "2025-09-30T14:00"}'
+        assert world.http.post(url, content=iter([small[:20], small[20:]]), headers=headers).status_code == 200
 
 
 def test_upstream_down_without_cache_is_503_with_a_spoken_text() -> None:

@@ -20,9 +20,12 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope["headers"])
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        declared = _declared_length(scope["headers"])
+        if declared is not None:
+            if declared > self.max_bytes:
+                await self._refuse(send)
+            else:  # the server reads exactly the declared length: nothing more can arrive as this body
+                await self.app(scope, receive, send)
             return
         # Bodies are small by contract, so reading one whole before the app is cheap and keeps the
         # refusal a clean 422 instead of an exception halfway through a handler.
@@ -50,10 +53,17 @@ class BodyLimit:
         await send_json(send, 422, json.dumps({"detail": detail}).encode())
 
 
-def _content_length(headers: list[tuple[bytes, bytes]]) -> bytes | None:
-    """The last ``Content-Length`` header, as ``dict(headers)`` would pick it, without building the dict."""
-    found = None
+def _declared_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    """The body length one plain ``Content-Length`` header declares; None when the body must be counted as it comes.
+
+    Counted: no such header, several, one that is not a number, or any ``Transfer-Encoding`` beside it.
+    """
+    found: bytes | None = None
     for name, value in headers:
         if name == b"content-length":
+            if found is not None:
+                return None
             found = value
-    return found
+        elif name == b"transfer-encoding":
+            return None
+    return int(found) if found is not None and found.isdigit() else None
