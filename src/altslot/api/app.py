@@ -26,7 +26,7 @@ from altslot.api.requestid import RequestId
 from altslot.api.routes_agents import agent_routes
 from altslot.api.routes_booking import router as booking_router
 from altslot.api.routes_ops import observability_routes
-from altslot.api.routes_search import BODIES, search_routes
+from altslot.api.routes_search import BODIES, add_search_route
 from altslot.api.schemas import ErrorResponse
 from altslot.errors import BadSignature, CallerError, FieldError, NotAuthenticated
 from altslot.shell.runtime import Runtime
@@ -115,7 +115,7 @@ def create_app(runtime: Runtime) -> Any:
     app.state.failed_auth = limiter  # the agent adapters count their refusals here too
     app.add_middleware(CatchAll)
     _install_error_handlers(app, limiter)
-    app.include_router(search_routes(runtime))
+    add_search_route(app.router, runtime)
     app.include_router(booking_router)
     app.include_router(agent_routes(runtime))
 
