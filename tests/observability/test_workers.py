@@ -37,11 +37,12 @@ def test_a_metrics_dir_without_multiprocess_values_fails_at_once(tmp_path: Path)
         Metrics(["salon"], multiprocess_dir=str(tmp_path))
 
 
-def test_serve_with_one_worker_counts_through_its_metrics_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``altslot serve`` (one worker): searches are counted, process metrics are there, the dir is removed."""
+def test_serve_with_one_worker_counts_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``altslot serve`` (one worker): searches are counted in process, no metric files, an inherited dir ignored."""
     monkeypatch.setenv("TMPDIR", str(tmp_path))
+    inherited = tmp_path / "inherited"
+    inherited.mkdir()
+    monkeypatch.setenv(ENV, str(inherited))  # an operator's own: one worker must neither use nor fill it
     with start_in_thread(create_sim(parse_data(salon_data(now=None)))) as sim:
         config = tmp_path / "altslot.toml"
         config.write_text(
@@ -56,7 +57,7 @@ def test_serve_with_one_worker_counts_through_its_metrics_files(
             for _ in range(3):
                 assert httpx.post(f"{url}/api/appointments/alternatives", json=body, headers=headers).is_success
             text = httpx.get(f"{url}/metrics").text
-            assert list(tmp_path.glob("altslot-metrics-*/*.db"))
+            assert not list(tmp_path.glob("altslot-metrics-*")) and not list(inherited.iterdir())
     assert value(text, "alternative_searches_total", tenant="salon") == 3
     assert value(text, "http_requests_total", route="POST /api/appointments/alternatives", status="200") == 3
     assert value(text, "altslot_worker_processes") == 1

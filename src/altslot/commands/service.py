@@ -31,7 +31,7 @@ def serve(
     """Serve the HTTP API (with several workers, ``/metrics`` reports all of them)."""
     import os
 
-    from altslot.observability.multiproc import metrics_dir
+    from altslot.observability.multiproc import metrics_dir, one_process
 
     settings = _settings(config)  # fail fast, in this process, with one line
     if settings.cache.backend == "redis":
@@ -51,7 +51,7 @@ def serve(
         os.environ["ALTSLOT_CONFIG"] = str(config.resolve())
     # uvicorn re-raises SIGTERM once it has shut down; as an exception it unwinds through the cleanup below.
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    with metrics_dir(os.environ):  # before any worker imports prometheus-client
+    with metrics_dir(os.environ) if workers > 1 else one_process(os.environ):  # before prometheus-client is imported
         from altslot.api.serving import serve_forever  # imports the app, and with it prometheus-client
 
         serve_forever(

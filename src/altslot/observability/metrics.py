@@ -31,7 +31,7 @@ from altslot.events import (
     WebhookDelivery,
 )
 from altslot.observability import labels as L
-from altslot.observability.workers import check_multiprocess, retire, scrape_registry
+from altslot.observability.workers import WORKERS, WORKERS_HELP, check_multiprocess, retire, scrape_registry
 
 # Warm searches answer in well under a millisecond, cold ones wait for Cal.com for seconds.
 SEARCH_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -84,10 +84,11 @@ class Metrics:
             check_multiprocess(self._multiprocess)
         self._routes: dict[str, bool] = {}
         self._declare_families()
-        if self._multiprocess is None:  # under serve, ``WorkerProcesses`` reports the whole group
+        if self._multiprocess is None:  # with several workers, ``WorkerProcesses`` reports the whole group
             ProcessCollector(registry=self.registry)
             PlatformCollector(registry=self.registry)
             GCCollector(registry=self.registry)
+            Gauge(WORKERS, WORKERS_HELP, registry=self.registry).set(1)
         for tenant in sorted(self._tenants):
             self._zero(tenant)
         for reason in L.SEARCH_LOG_DROPS:

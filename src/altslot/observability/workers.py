@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 _PID = re.compile(r"_(\d+)\.db$")
 # Per-process facts that do not add up over workers: the group's oldest start, its smallest fd limit.
 _NOT_SUMMED = {"process_start_time_seconds": min, "process_max_fds": min}
+WORKERS, WORKERS_HELP = "altslot_worker_processes", "Live worker processes reporting metrics"
 
 
 def check_multiprocess(path: Path) -> None:
@@ -51,7 +52,7 @@ class WorkerProcesses(Collector):
                 combine = _NOT_SUMMED.get(sample.name, sum)
                 merged.add_sample(sample.name, {}, combine(values[sample.name]))
             yield merged
-        workers = GaugeMetricFamily("altslot_worker_processes", "Live worker processes reporting metrics")
+        workers = GaugeMetricFamily(WORKERS, WORKERS_HELP)
         workers.add_metric([], len(pids))
         yield workers
 
