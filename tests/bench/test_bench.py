@@ -75,3 +75,13 @@ def test_agent_bench_measures_every_route() -> None:
     assert set(report["routes"]) == {"api", "retell", "vapi", "elevenlabs", "mcp"}
     for figures in report["routes"].values():
         assert {"p50_ms", "p95_ms", "p50_over_api_ms"} <= set(figures)
+
+
+def test_cpu_bench_reports_each_target() -> None:
+    """``python -m altslot.bench.cpu``: requests/s, p50 and server CPU per request for ping, search and healthz."""
+    from altslot.bench.cpu import measure
+
+    report = asyncio.run(measure(0.3, 1, None, today=next_sunday()))
+    for target in ("ping", "warm_search", "healthz"):
+        assert report[target]["requests_per_second"] > 0 and report[target]["server_cpu_us"] > 0
+    assert report["share_of_ping"] > 0

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
@@ -40,11 +41,19 @@ def free_port() -> int:
 class Child:
     """One server process and its base URL."""
 
-    def __init__(self, name: str, command: list[str], port: int, ready_path: str, log: IO[bytes]) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        port: int,
+        ready_path: str,
+        log: IO[bytes],
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.name = name
         self.url = f"http://127.0.0.1:{port}"
         self.port = port
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, env=env)
         self._ready_path = ready_path
 
     @property
@@ -84,10 +93,10 @@ class Fleet(AbstractContextManager["Fleet"]):
         self.children: list[Child] = []
         self._log = (workdir / "children.log").open("ab")
 
-    def _start(self, name: str, args: list[str], ready_path: str) -> Child:
+    def _start(self, name: str, args: list[str], ready_path: str, env: Mapping[str, str] | None = None) -> Child:
         port = free_port()
         command = [sys.executable, "-m", "altslot", *args, "--port", str(port)]
-        child = Child(name, command, port, ready_path, self._log)
+        child = Child(name, command, port, ready_path, self._log, env)
         self.children.append(child)
         return child
 
@@ -97,11 +106,12 @@ class Fleet(AbstractContextManager["Fleet"]):
         args = ["calcom-sim", "--data", str(path), "--latency-ms", str(latency_ms)]
         return self._start("simulator", [*args, "--rate-limit", str(rate_limit)], "/_sim/stats")
 
-    def service(self, config: ConfigFile, workers: int = 1) -> Child:
-        """``altslot serve --config FILE --workers N`` as an operator would run it."""
+    def service(self, config: ConfigFile, workers: int = 1, env: Mapping[str, str] | None = None) -> Child:
+        """``altslot serve --config FILE --workers N`` as an operator would run it (``env``: its environment)."""
         path = self.workdir / f"altslot-{len(self.children)}.toml"
         path.write_text(config.toml(), encoding="utf-8")
-        return self._start("altslot", ["serve", "--config", str(path), "--workers", str(workers)], "/healthz")
+        args = ["serve", "--config", str(path), "--workers", str(workers)]
+        return self._start("altslot", args, "/healthz", env)
 
     def ping(self) -> Child:
         """The bare FastAPI ping app, served by uvicorn with the same defaults as ``altslot serve``."""
