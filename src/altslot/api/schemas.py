@@ -103,7 +103,7 @@ class AlternativesRequest(_Body):
             max_alternatives=self.max_alternatives,
             language=self.language,
             preferred_window=named_window(window) if isinstance(window, str) else window.value() if window else None,
-            exclude=tuple(Interval(x.start, x.end) for x in self.exclude),
+            exclude=tuple(Interval(x.start, x.end) for x in self.exclude) if self.exclude else (),
             deadline_ms=self.deadline_ms,
             hold_minutes=self.hold_minutes,
             request_id=request_id,

@@ -10,6 +10,26 @@ import orjson
 
 from altslot.events import SearchDone
 
+SEARCH_FIELDS = (
+    "tenant",
+    "request_id",
+    "event_type_id",
+    "status",
+    "api_calls_made",
+    "cache_hits",
+    "cache_misses",
+    "stale_hits",
+    "duration_ms",
+    "alternatives_found",
+    "strategy_used",
+    "fallback_triggered",
+    "timeout_hit",
+    "degraded",
+    "available",
+    "why_not",
+)
+"""A finished search's fields as the search line and the search log name them, in their order."""
+
 
 def search_fields(event: SearchDone) -> dict[str, Any]:
     """A finished search's fields by name, in ``SEARCH_FIELDS`` order: the search line's and the search log's."""

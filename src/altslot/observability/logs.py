@@ -26,27 +26,11 @@ import structlog
 from structlog.typing import Processor
 
 from altslot.events import Event, SearchDone
-from altslot.observability.lines import UtcStamp, render, search_entry
+from altslot.observability.lines import SEARCH_FIELDS, UtcStamp, render, search_entry
+
+__all__ = ["SEARCH_FIELDS", "SEARCH_LOGGER", "SearchLines", "configure_logging", "formatter"]
 
 SEARCH_LOGGER = "altslot.search"
-SEARCH_FIELDS = (
-    "tenant",
-    "request_id",
-    "event_type_id",
-    "status",
-    "api_calls_made",
-    "cache_hits",
-    "cache_misses",
-    "stale_hits",
-    "duration_ms",
-    "alternatives_found",
-    "strategy_used",
-    "fallback_triggered",
-    "timeout_hit",
-    "degraded",
-    "available",
-    "why_not",
-)
 
 
 def _pre_chain() -> list[Processor]:

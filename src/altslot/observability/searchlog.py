@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from altslot.events import Event, SearchDone
-from altslot.observability.searchtable import SearchLog, row_of, utc_now
+from altslot.observability.searchtable import SearchLog, utc_now
 
 log = logging.getLogger("altslot.searchlog")
 
@@ -112,7 +112,7 @@ class SearchLogWriter:
         return written
 
     def _write(self, batch: Sequence[tuple[SearchDone, datetime]]) -> None:
-        self.store.write([row_of(event, created_at) for event, created_at in batch])
+        self.store.write(batch)
 
     async def sweep(self) -> int:
         """Delete rows older than the retention (nothing when it is 0)."""

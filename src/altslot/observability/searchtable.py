@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 
 from altslot.events import SearchDone
-from altslot.observability.lines import search_fields
+from altslot.observability.lines import SEARCH_FIELDS, search_fields
 
 DEFAULT_TABLE = "appointment_alternative_logs"
 
@@ -67,13 +68,22 @@ def search_table(metadata: MetaData, name: str = DEFAULT_TABLE) -> Table:
     )
 
 
+def cache_hit(event: SearchDone) -> bool:
+    """The seed's flag: answered without asking Cal.com."""
+    return event.api_calls_made == 0 and event.cache_misses == 0 and event.status == 200
+
+
 def row_of(event: SearchDone, created_at: datetime) -> dict[str, Any]:
     """The table row for one finished search."""
     row = search_fields(event)
     row["created_at"] = created_at
-    # The seed's flag: answered without asking Cal.com.
-    row["cache_hit"] = event.api_calls_made == 0 and event.cache_misses == 0 and event.status == 200
+    row["cache_hit"] = cache_hit(event)
     return row
+
+
+_FIELDS = operator.attrgetter(*SEARCH_FIELDS)
+_ROW_NAMES = ("created_at", "cache_hit", *SEARCH_FIELDS)
+"""The columns of ``row_of`` in the order the writer builds them (``created_at``, the flag, the event's fields)."""
 
 
 def _make_parent(url: str) -> None:
@@ -101,42 +111,40 @@ _MAX_PARAMETERS = 999
 
 
 class _RowsInsert:
-    """Rows as multi-row ``INSERT … VALUES (…), (…)`` statements, straight to the driver.
+    """Searches as multi-row ``INSERT … VALUES (…), (…)`` statements, straight to the driver.
 
     SQLAlchemy's ``execute(insert(table), rows)`` is the driver's ``executemany``: one statement execution per
     row, and the sqlite3 driver releases the GIL around each, so under load every row costs a hand-over of
     the GIL between the writer thread and the event loop (≈ 20 µs of the server's CPU per search). A statement
-    of many rows releases it once. Each value still goes through its column type's bind processor for the
-    dialect (SQLite stores datetimes as text), so the rows are the ones SQLAlchemy would write. ``usable`` is
-    False for a paramstyle without a plain positional marker; SQLAlchemy's own insert is used then.
+    of many rows releases it once, and its values are read off the events directly (no row dictionaries).
+    ``created_at`` goes through its column type's bind processor for the dialect (SQLite stores datetimes as
+    text); booleans, numbers and strings go to both drivers as they are (sqlite3 stores a bool as 0 or 1, as
+    SQLAlchemy's processor would), so the rows are ``row_of``'s. ``usable`` is False for a paramstyle without a
+    plain positional marker; SQLAlchemy's own insert of ``row_of`` is used then.
     """
 
     def __init__(self, table: Table, dialect: Any) -> None:
-        columns = [c for c in table.columns if not c.primary_key]
-        self.names = [c.name for c in columns]
         mark = _MARKS.get(dialect.paramstyle)
         self.usable = mark is not None
-        self._head = f"INSERT INTO {table.name} ({', '.join(self.names)}) VALUES "
-        self._row = f"({', '.join(mark or '' for _ in columns)})"
-        self.per_statement = max(1, _MAX_PARAMETERS // len(columns))
-        processors = ((i, c.type.dialect_impl(dialect).bind_processor(dialect)) for i, c in enumerate(columns))
-        self._processors = [(i, p) for i, p in processors if p is not None]
+        self._head = f"INSERT INTO {table.name} ({', '.join(_ROW_NAMES)}) VALUES "
+        self._row = f"({', '.join(mark or '' for _ in _ROW_NAMES)})"
+        self.per_statement = max(1, _MAX_PARAMETERS // len(_ROW_NAMES))
+        process = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self._created: Callable[[datetime], Any] = process or (lambda at: at)
         self._statements: dict[int, str] = {}
 
-    def statements(self, rows: Sequence[dict[str, Any]]) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        """The statements for ``rows`` with their values, ``per_statement`` rows each."""
-        for first in range(0, len(rows), self.per_statement):
-            chunk = rows[first : first + self.per_statement]
+    def statements(self, batch: Sequence[tuple[SearchDone, datetime]]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """The statements for ``batch`` (each search with when it was observed), ``per_statement`` rows each."""
+        created = self._created
+        for first in range(0, len(batch), self.per_statement):
+            chunk = batch[first : first + self.per_statement]
             sql = self._statements.get(len(chunk))
             if sql is None:
                 sql = self._statements[len(chunk)] = self._head + ", ".join(self._row for _ in chunk)
-            yield sql, tuple(value for row in chunk for value in self._values(row))
-
-    def _values(self, row: dict[str, Any]) -> list[Any]:
-        values = [row[name] for name in self.names]
-        for i, process in self._processors:
-            values[i] = process(values[i])
-        return values
+            values: list[Any] = []
+            for done, at in chunk:
+                values += (created(at), cache_hit(done), *_FIELDS(done))
+            yield sql, tuple(values)
 
 
 class SearchLog:
@@ -164,14 +172,14 @@ class SearchLog:
             self.metadata.create_all(self.engine, checkfirst=True)
             self._created = True
 
-    def write(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert rows in one transaction."""
+    def write(self, batch: Sequence[tuple[SearchDone, datetime]]) -> None:
+        """Insert the rows of these searches (each with when it was observed) in one transaction."""
         self.create()
         with self.engine.begin() as conn:
             if not self._insert.usable:
-                conn.execute(insert(self.table), list(rows))
+                conn.execute(insert(self.table), [row_of(event, at) for event, at in batch])
                 return
-            for sql, values in self._insert.statements(rows):
+            for sql, values in self._insert.statements(batch):
                 conn.exec_driver_sql(sql, values)
 
     def sweep(self, older_than: datetime) -> int:

@@ -32,10 +32,8 @@ MAX_PAST = timedelta(days=1)
 MAX_FUTURE = timedelta(days=MAX_AHEAD_DAYS)
 SPARE_OFFERS = 3
 """Extra candidates found when holding, to replace offers Cal.com refuses to hold (taken meanwhile)."""
-SAID_MAX = 4096
-"""Answers in words kept for reuse (the most recently used), each for one request on one horizon index."""
 PLANS_MAX = 4096
-"""Wishes worked out into a request and a horizon, kept for reuse (the most recently used)."""
+"""Wishes worked out into a request and a horizon (with their latest finding), kept for reuse (most recently used)."""
 
 
 def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -50,12 +48,13 @@ class SearchLimits:
     max_alternatives: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Plan:
     """A wish worked out for one tenant: the finder's request and the horizon to read, valid from ``made`` to ``until``.
 
     Both depend on the clock only through today's date (the horizon, the booking limit) and whether the wish lies
-    more than ``MAX_PAST`` back (a wish once not too far ahead stays so), hence ``until``.
+    more than ``MAX_PAST`` back (a wish once not too far ahead stays so), hence ``until``. ``found`` is the latest
+    finding in words with the index it was found on and the instant it stops being the answer (``valid_until``).
     """
 
     tenant: Tenant
@@ -63,6 +62,7 @@ class _Plan:
     query: DaysQuery
     made: datetime
     until: datetime
+    found: tuple[SlotIndex, datetime, Said] | None = None
 
 
 @dataclass(eq=False)
@@ -78,10 +78,6 @@ class Searcher:
     durations: Durations | None = None
     monotonic: Monotonic = time.monotonic
     reporter: SearchReporter = field(init=False)
-    # Each kept with the index it was found on and the instant it stops being the answer.
-    _said: OrderedDict[tuple[TenantId, SearchRequest], tuple[SlotIndex, datetime, Said]] = field(
-        init=False, default_factory=OrderedDict
-    )
     _plans: OrderedDict[tuple[TenantId, SearchInput], _Plan] = field(init=False, default_factory=OrderedDict)
 
     def __post_init__(self, events: Events | None) -> None:
@@ -130,7 +126,7 @@ class Searcher:
             result, held = await self._hold(tenant, ask, request, index, now)
             said = say(tenant, result, request, now, held)
         else:
-            said = self._found(tenant, request, index, now)
+            said = self._found(tenant, plan, request, index, now)
         degraded = _degraded(report)
         elapsed = _elapsed(started)
         self.reporter.done(tenant, wish, report, elapsed, said.result, degraded, 200)
@@ -153,19 +149,14 @@ class Searcher:
             self._plans.popitem(last=False)
         return plan
 
-    def _found(self, tenant: Tenant, request: SearchRequest, index: SlotIndex, now: datetime) -> Said:
+    def _found(self, tenant: Tenant, plan: _Plan, request: SearchRequest, index: SlotIndex, now: datetime) -> Said:
         """The finder's result in words, reused while neither the index nor anything the clock decides changed."""
-        memo = (tenant.id, request)
-        found = self._said.get(memo)
+        found = plan.found
         if found is not None and found[0] is index and now < found[1]:
-            self._said.move_to_end(memo)
             return found[2]
         said = say(tenant, find_alternatives(request, index, tenant.policy, now), request, now)
         until = valid_until(request, index, tenant.policy, now)
-        if until is not None:
-            self._said[memo] = (index, until, said)
-            if len(self._said) > SAID_MAX:
-                self._said.popitem(last=False)
+        plan.found = None if until is None else (index, until, said)
         return said
 
     async def _hold(
