@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -28,8 +29,11 @@ def test_quick_bench_writes_the_report_and_shows_the_worst_case(tmp_path: Path) 
     out = tmp_path / "out"
     anchor = next_sunday().isoformat()
     command = [sys.executable, "-m", "altslot", "bench", "--quick", "--no-micro", "--out", str(out), "--today", anchor]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    state = tmp_path / "state"  # where the services' default search log would go
+    env = {**os.environ, "XDG_STATE_HOME": str(state)}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert not list(state.rglob("*.db")), "the bench's services wrote their search logs outside its own directory"
     report = json.loads((out / "report.json").read_text())
     assert {"settings", "machine", "scenarios", "targets", "instances", "ceiling", "resilience"} <= set(report)
     scenarios = {s["name"]: s for s in report["scenarios"]}

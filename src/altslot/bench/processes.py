@@ -7,6 +7,7 @@ it started, also when a benchmark fails half-way.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -36,6 +37,9 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+SEARCH_LOG_VARIABLE = "ALTSLOT_OBSERVABILITY__SEARCH_LOG_URL"
 
 
 class Child:
@@ -107,11 +111,17 @@ class Fleet(AbstractContextManager["Fleet"]):
         return self._start("simulator", [*args, "--rate-limit", str(rate_limit)], "/_sim/stats")
 
     def service(self, config: ConfigFile, workers: int = 1, env: Mapping[str, str] | None = None) -> Child:
-        """``altslot serve --config FILE --workers N`` as an operator would run it (``env``: its environment)."""
-        path = self.workdir / f"altslot-{len(self.children)}.toml"
+        """``altslot serve --config FILE --workers N`` as an operator would run it (``env``: its environment).
+
+        Its search log is the default SQLite one, but in ``workdir``: a benchmark writes hundreds of thousands of
+        rows, which must not pile up in the user's state directory.
+        """
+        number = len(self.children)
+        path = self.workdir / f"altslot-{number}.toml"
         path.write_text(config.toml(), encoding="utf-8")
         args = ["serve", "--config", str(path), "--workers", str(workers)]
-        return self._start("altslot", args, "/healthz", env)
+        log = f"sqlite:///{self.workdir / f'searches-{number}.db'}"
+        return self._start("altslot", args, "/healthz", {**(env or os.environ), SEARCH_LOG_VARIABLE: log})
 
     def ping(self) -> Child:
         """The bare FastAPI ping app, served by uvicorn with the same defaults as ``altslot serve``."""
