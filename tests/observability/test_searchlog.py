@@ -121,6 +121,19 @@ def test_retention_sweeps_old_rows(database: Database) -> None:
         log.close()
 
 
+def _written(log: SearchLog, writer: SearchLogWriter, events: list[SearchDone]) -> list[dict[str, object]]:
+    """Observe ``events``, flush them all, and read the table back in order (without ids); closes ``log``."""
+    for event in events:
+        writer.observe(event)
+    try:
+        assert asyncio.run(writer.flush()) == len(events)
+        with log.engine.connect() as conn:
+            rows = conn.execute(select(log.table).order_by(log.table.c.id)).mappings().all()
+    finally:
+        log.close()
+    return [{k: v for k, v in r.items() if k != "id"} for r in rows]
+
+
 def test_rows_built_at_flush_are_the_rows_of_the_searches(database: Database) -> None:
     """Each written row is ``row_of`` its event at the time the search was observed, not when it was flushed."""
     log = database.log()
@@ -128,17 +141,7 @@ def test_rows_built_at_flush_are_the_rows_of_the_searches(database: Database) ->
     clock = iter([*moments, datetime(2026, 3, 2)])
     writer = SearchLogWriter(log, clock=lambda: next(clock))
     events = [done("a", calls=1, ms=812.5), done("b", degraded="stale")]
-    for event in events:
-        writer.observe(event)
-    try:
-        assert asyncio.run(writer.flush()) == 2
-        with log.engine.connect() as conn:
-            rows = conn.execute(select(log.table).order_by(log.table.c.id)).mappings().all()
-    finally:
-        log.close()
-    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == [
-        row_of(event, at) for event, at in zip(events, moments, strict=True)
-    ]
+    assert _written(log, writer, events) == [row_of(event, at) for event, at in zip(events, moments, strict=True)]
 
 
 def test_a_batch_larger_than_one_statement_lands_whole_and_in_order(database: Database) -> None:
@@ -149,17 +152,7 @@ def test_a_batch_larger_than_one_statement_lands_whole_and_in_order(database: Da
     clock = iter(moments)
     writer = SearchLogWriter(log, clock=lambda: next(clock), batch_rows=100)
     events = [done(f"t{i % 4}", calls=i % 2, ms=i / 8) for i in range(len(moments))]
-    for event in events:
-        writer.observe(event)
-    try:
-        assert asyncio.run(writer.flush()) == len(events)
-        with log.engine.connect() as conn:
-            rows = conn.execute(select(log.table).order_by(log.table.c.id)).mappings().all()
-    finally:
-        log.close()
-    assert [{k: v for k, v in r.items() if k != "id"} for r in rows] == [
-        row_of(event, at) for event, at in zip(events, moments, strict=True)
-    ]
+    assert _written(log, writer, events) == [row_of(event, at) for event, at in zip(events, moments, strict=True)]
 
 
 def test_a_full_queue_drops_and_counts(tmp_path: Path) -> None:
