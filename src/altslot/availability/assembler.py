@@ -81,10 +81,6 @@ class Availability:
         # Only a cache no other process writes can tell that nothing changed since a horizon was read.
         self._counted = cache if isinstance(cache, CountsWrites) else None
 
-    def _writes(self) -> int:
-        assert self._counted is not None
-        return self._counted.writes
-
     async def collect(self, query: DaysQuery, wait_seconds: float, *, refresh_margin: float = 0.0) -> FetchReport:
         """Gather the query's days, waiting at most ``wait_seconds`` for upstream.
 
@@ -92,9 +88,9 @@ class Availability:
         warmer uses it to refresh ahead of expiry).
         """
         now = self._clock()
-        counted = self._counted is not None and not refresh_margin
-        if counted:
-            reused = self._horizons.reading(query, self._writes(), now)
+        counted = None if refresh_margin else self._counted
+        if counted is not None:
+            reused = self._horizons.reading(query, counted.writes, now)
             if reused is not None:
                 failing = query.tenant in self._failing
                 return reused if reused.upstream_failing == failing else replace(reused, upstream_failing=failing)
@@ -112,8 +108,8 @@ class Availability:
         if report.cache_hits == len(keys) and keys:  # all there and fresh: nothing to start or wait for
             report.as_of = min(e.fetched_at for e in report.entries.values())
             report.upstream_failing = query.tenant in self._failing
-            if counted:
-                self._horizons.read(query, report, self._writes(), report.as_of + self._fresh_ttl)
+            if counted is not None:
+                self._horizons.read(query, report, counted.writes, report.as_of + self._fresh_ttl)
             return report
         missing = [k for k in keys if k not in report.entries]
         report.cache_misses = len(missing)
