@@ -25,8 +25,8 @@ from typing import Any
 from altslot.bench.driver import Call
 from altslot.bench.extras import WARM_CONCURRENCY, throughput
 from altslot.bench.processes import Child, Fleet
-from altslot.bench.scenarios import Stage, search_call
-from altslot.bench.world import TYPICAL, ServiceConfig, at, sim_data
+from altslot.bench.scenarios import search_call
+from altslot.bench.world import TYPICAL, ServiceConfig, at, first_day, sim_data
 
 
 def cpu_seconds(pid: int) -> float:
@@ -60,7 +60,7 @@ async def measure(seconds: float, rounds: int, tree: Path | None, today: date | 
         service = fleet.service(ServiceConfig(tenant="benchcpu", api_key=api_key, calcom_url=sim.url), env=env)
         ping = fleet.ping()
         fleet.ready()
-        search = search_call(TYPICAL, at(Stage(sim.url, service.url, api_key, 0, False, today, print).day, 14))
+        search = search_call(TYPICAL, at(first_day(today), 14))
         targets = {
             "ping": (ping, Call("POST", "/ping", search.body, search.headers)),
             "warm_search": (service, search),

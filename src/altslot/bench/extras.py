@@ -48,52 +48,56 @@ async def instances(stage: Stage, redis_urls: list[str]) -> dict[str, Any]:
 
 
 async def ceiling(stage: Stage, ping_url: str) -> dict[str, Any]:
-    """Warm altslot throughput as a share of a bare FastAPI ping route served the same way.
-
-    Ping and search take turns (three rounds each in a full run) and the medians are compared, so a burst of
-    other work on the machine weighs on both alike.
-    """
-    seconds = 2.0 if stage.quick else 10.0
-    wish = at(stage.day, 14)
-    call = search_call(TYPICAL, wish)
+    """Warm altslot throughput as a share of a bare FastAPI ping route served the same way (``_in_turns``)."""
+    call = search_call(TYPICAL, at(stage.day, 14))
     ping = Call("POST", "/ping", call.body, call.headers)
-    rounds: dict[str, list[dict[str, Any]]] = {"ping": [], "altslot_warm": []}
-    for _ in range(1 if stage.quick else 3):
-        rounds["ping"].append(await throughput([ping_url], ping, seconds))
-        rounds["altslot_warm"].append(await throughput([stage.altslot_url], call, seconds))
-    bare, warm = (_median_run(rounds[k]) for k in ("ping", "altslot_warm"))
-    share = round(warm["requests_per_second"] / bare["requests_per_second"], 3)
-    pairs = zip(rounds["ping"], rounds["altslot_warm"], strict=True)
-    per_round = [round(w["requests_per_second"] / p["requests_per_second"], 3) for p, w in pairs]
-    return {"ping": bare, "altslot_warm": warm, "share_of_ceiling": share, "share_per_round": per_round}
-
-
-def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run with the median throughput."""
-    return sorted(runs, key=lambda r: float(r["requests_per_second"]))[len(runs) // 2]
+    bare, warm, share, per_round = await _in_turns(stage, (ping_url, ping), (stage.altslot_url, call))
+    return {
+        "ping": bare,
+        "altslot_warm": warm,
+        "share_of_ceiling": round(share, 3),
+        "share_per_round": [round(r, 3) for r in per_round],
+    }
 
 
 async def workers(stage: Stage, one_url: str, two_url: str) -> dict[str, Any]:
-    """Warm throughput of ``altslot serve --workers 1`` and ``--workers 2`` on one Redis, medians of alternating rounds.
+    """Warm throughput of ``altslot serve --workers 1`` and ``--workers 2`` on one Redis (``_in_turns``).
 
     On a 2-core machine the load driver shares the cores with the workers, so two workers cannot double it. The
     workers share one listening socket and the kernel hands each new connection to whichever worker accepts first:
     a round's 32 connections may land unevenly (all on one worker, now and then), hence several rounds.
     """
-    seconds = 2.0 if stage.quick else 10.0
     call = search_call(TYPICAL + 252, at(stage.day, 14))
-    rounds: dict[str, list[dict[str, Any]]] = {"workers_1": [], "workers_2": []}
-    for _ in range(1 if stage.quick else 3):
-        rounds["workers_1"].append(await throughput([one_url], call, seconds))
-        rounds["workers_2"].append(await throughput([two_url], call, seconds))
-    one, two = (_median_run(rounds[k]) for k in ("workers_1", "workers_2"))
-    pairs = zip(rounds["workers_1"], rounds["workers_2"], strict=True)
+    one, two, ratio, per_round = await _in_turns(stage, (one_url, call), (two_url, call))
     return {
         "workers_1": one,
         "workers_2": two,
-        "two_over_one": round(two["requests_per_second"] / one["requests_per_second"], 2),
-        "two_over_one_per_round": [round(t["requests_per_second"] / o["requests_per_second"], 2) for o, t in pairs],
+        "two_over_one": round(ratio, 2),
+        "two_over_one_per_round": [round(r, 2) for r in per_round],
     }
+
+
+async def _in_turns(
+    stage: Stage, first: tuple[str, Call], second: tuple[str, Call]
+) -> tuple[dict[str, Any], dict[str, Any], float, list[float]]:
+    """Two targets' warm throughput, taking turns (three rounds each in a full run, 10 s a round).
+
+    Returns each one's median run, the ratio of their medians (second over first) and each round's ratio. Taking
+    turns lets a burst of other work on the machine weigh on both alike.
+    """
+    seconds = 2.0 if stage.quick else 10.0
+    runs: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    for _ in range(1 if stage.quick else 3):
+        for (url, call), found in zip((first, second), runs, strict=True):
+            found.append(await throughput([url], call, seconds))
+    a, b = (_median_run(found) for found in runs)
+    per_round = [y["requests_per_second"] / x["requests_per_second"] for x, y in zip(*runs, strict=True)]
+    return a, b, b["requests_per_second"] / a["requests_per_second"], per_round
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median throughput."""
+    return sorted(runs, key=lambda r: float(r["requests_per_second"]))[len(runs) // 2]
 
 
 async def single_cold(stage: Stage) -> dict[str, Any]:
