@@ -106,9 +106,8 @@ class Availability:
                 report.stale_hits += 1
                 stale.append(key)
         if report.cache_hits == len(keys) and keys:  # all there and fresh: nothing to start or wait for
-            report.as_of = min(e.fetched_at for e in report.entries.values())
-            report.upstream_failing = query.tenant in self._failing
-            if counted is not None:
+            self._settle(query, report)
+            if counted is not None and report.as_of is not None:
                 self._horizons.read(query, report, counted.writes, report.as_of + self._fresh_ttl)
             return report
         missing = [k for k in keys if k not in report.entries]
@@ -122,10 +121,13 @@ class Availability:
         if waiting:
             await self._wait(waiting, wait_seconds, report)
         report.upstream_calls = sum(run.calls for run in runs)
-        fetched = [e.fetched_at for e in report.entries.values()]
-        report.as_of = min(fetched) if fetched else None
-        report.upstream_failing = query.tenant in self._failing
+        self._settle(query, report)
         return report
+
+    def _settle(self, query: DaysQuery, report: FetchReport) -> None:
+        """Date the report by its oldest day and say whether the tenant's latest fetch failed."""
+        report.as_of = min((e.fetched_at for e in report.entries.values()), default=None)
+        report.upstream_failing = query.tenant in self._failing
 
     def index(self, query: DaysQuery, report: FetchReport, length: timedelta | None) -> SlotIndex:
         """The slot index of the report's days, built once and reused while none of its days changed (``horizons``)."""
