@@ -25,7 +25,6 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
-    insert,
     text,
 )
 from sqlalchemy.engine import make_url
@@ -105,7 +104,8 @@ def _as_a_log(connection: Any, record: Any) -> None:
     cursor.close()
 
 
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # psycopg takes %s beside %(name)s
+_MARKS = {"qmark": "?", "pyformat": "%s"}
+"""The positional marker of each supported driver's paramstyle: sqlite3's, and psycopg's (it takes ``%s`` too)."""
 _MAX_PARAMETERS = 999
 """Bound values per statement: the lowest limit any SQLite build has had (PostgreSQL allows 65 535)."""
 
@@ -119,15 +119,13 @@ class _RowsInsert:
     of many rows releases it once, and its values are read off the events directly (no row dictionaries).
     ``created_at`` goes through its column type's bind processor for the dialect (SQLite stores datetimes as
     text); booleans, numbers and strings go to both drivers as they are (sqlite3 stores a bool as 0 or 1, as
-    SQLAlchemy's processor would), so the rows are ``row_of``'s. ``usable`` is False for a paramstyle without a
-    plain positional marker; SQLAlchemy's own insert of ``row_of`` is used then.
+    SQLAlchemy's processor would), so the rows are ``row_of``'s.
     """
 
     def __init__(self, table: Table, dialect: Any) -> None:
-        mark = _MARKS.get(dialect.paramstyle)
-        self.usable = mark is not None
+        mark = _MARKS[dialect.paramstyle]  # the settings admit SQLite and PostgreSQL (psycopg) only
         self._head = f"INSERT INTO {table.name} ({', '.join(_ROW_NAMES)}) VALUES "
-        self._row = f"({', '.join(mark or '' for _ in _ROW_NAMES)})"
+        self._row = f"({', '.join(mark for _ in _ROW_NAMES)})"
         self.per_statement = max(1, _MAX_PARAMETERS // len(_ROW_NAMES))
         process = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)
         self._created: Callable[[datetime], Any] = process or (lambda at: at)
@@ -176,9 +174,6 @@ class SearchLog:
         """Insert the rows of these searches (each with when it was observed) in one transaction."""
         self.create()
         with self.engine.begin() as conn:
-            if not self._insert.usable:
-                conn.execute(insert(self.table), [row_of(event, at) for event, at in batch])
-                return
             for sql, values in self._insert.statements(batch):
                 conn.exec_driver_sql(sql, values)
 
