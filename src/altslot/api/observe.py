@@ -15,7 +15,7 @@ import fastapi.routing
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from altslot.api.gate import TENANT_SCOPE_KEY
+from altslot.api.gate import TENANT_SCOPE_KEY, bearer_token
 from altslot.events import Events, RequestServed
 from altslot.observability.labels import OTHER
 
@@ -61,12 +61,9 @@ def bearer_tenant(tenants: TenantRegistry) -> Callable[[Scope], str | None]:
         gated: Tenant | None = scope.get(TENANT_SCOPE_KEY)  # the gate looked the token up already
         if gated is not None:
             return gated.id
-        for key, value in scope.get("headers") or ():
-            if key == b"authorization":
-                scheme, _, token = value.decode("latin-1").partition(" ")
-                found = tenants.by_token(token.strip()) if scheme.lower() == "bearer" else None
-                return None if found is None else found.id
-        return None
+        token = bearer_token(scope)
+        found = tenants.by_token(token) if token else None
+        return None if found is None else found.id
 
     return tenant_of
 
