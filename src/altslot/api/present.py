@@ -86,18 +86,6 @@ def _offer(o: Offer) -> dict[str, Any]:
     }
 
 
-def unavailable_json(answer: Unavailable) -> bytes:
-    """The 503 body, encoded: what ``unavailable_body(answer).model_dump_json()`` writes."""
-    return orjson.dumps(
-        {
-            "error": "upstream_unavailable",
-            "cause": answer.cause,
-            "response_text": answer.text,
-            "retry_after_seconds": answer.retry_after_seconds,
-        }
-    )
-
-
 def search_response(answer: SearchAnswer | Unavailable) -> Response:
     """200 with the answer, or 503 when Cal.com could not be reached."""
     if isinstance(answer, Unavailable):
@@ -126,7 +114,8 @@ def unavailable_body(answer: Unavailable) -> UnavailableResponse:
 def unavailable(answer: Unavailable) -> Response:
     """503 ``upstream_unavailable`` with ``Retry-After``, for every route that reaches Cal.com."""
     headers = {"Retry-After": str(answer.retry_after_seconds)}
-    return Response(unavailable_json(answer), 503, headers=headers, media_type=JSON)
+    # An outage's answer is not the warm path: the model encodes it.
+    return Response(unavailable_body(answer).model_dump_json(), 503, headers=headers, media_type=JSON)
 
 
 def booking(booked: Booked) -> BookingOut:
